@@ -1,0 +1,106 @@
+"""Durations of working time: ``parse_duration`` and the :class:`Duration` value.
+
+A duration keeps whole working *days* apart from the clock part (hours, minutes and
+seconds) because they mean different things: ``2h`` is two hours of working time, while
+``1d`` is "the same wall-clock time on the next working day" (see docs/deadlines.md).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from .errors import CalendarError
+
+__all__ = ["Duration", "parse_duration"]
+
+_MAX_TEXT = 64
+_ONE_US = timedelta(microseconds=1)
+_MAX_DAYS = 36_600  # about a century of working days; beyond this nothing is meaningful
+_PART = re.compile(r"(\d{1,9})\s*([dhms])")
+_SHAPE = re.compile(r"\s*(?:\d{1,9}\s*[dhms]\s*)+")
+_ORDER = "dhms"
+_UNIT = {"h": 3600, "m": 60, "s": 1}
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Duration:
+    """Working days plus a clock part; ``Duration(1, timedelta(hours=4))`` is ``1d4h``."""
+
+    days: int = 0
+    time: timedelta = timedelta(0)
+    #: ``time`` in whole microseconds (precomputed: deadline arithmetic uses integers)
+    time_us: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.days, int) or not isinstance(self.time, timedelta):
+            raise TypeError("Duration(days: int, time: timedelta)")
+        if self.days < 0 or self.time < timedelta(0):
+            raise CalendarError(f"duration must not be negative: {self.days}d {self.time}")
+        object.__setattr__(self, "time_us", self.time // _ONE_US)
+
+    @classmethod
+    def of(cls, value: Duration | timedelta | str) -> Duration:
+        """Coerce a ``Duration``, a ``timedelta`` of working time or a duration string."""
+        if isinstance(value, Duration):
+            return value
+        if isinstance(value, timedelta):
+            return cls(0, value)
+        if isinstance(value, str):
+            return _parse_cached(value)
+        raise TypeError(f"expected a duration string or timedelta, got {type(value).__name__}")
+
+    @property
+    def is_zero(self) -> bool:
+        """True for ``0m`` (and ``0d``)."""
+        return self.days == 0 and not self.time
+
+    def __str__(self) -> str:
+        total = int(self.time.total_seconds())
+        rest_us = self.time.microseconds
+        hours, rem = divmod(total, 3600)
+        minutes, seconds = divmod(rem, 60)
+        text = "".join(
+            f"{n}{u}"
+            for n, u in ((self.days, "d"), (hours, "h"), (minutes, "m"), (seconds, "s"))
+            if n
+        )
+        if rest_us:
+            text += f"{rest_us}us"
+        return text or "0m"
+
+
+@functools.lru_cache(maxsize=4096)
+def _parse_cached(text: str) -> Duration:
+    return parse_duration(text)
+
+
+def parse_duration(text: str) -> Duration:
+    """Parse ``30s``, ``15m``, ``2h``, ``1h30m``, ``3d`` or ``1d4h`` into a :class:`Duration`.
+
+    Units are ``d`` (working days), ``h``, ``m`` and ``s``, each at most once and in that
+    order. Raises :class:`CalendarError` for anything else.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"parse_duration expects a string, got {type(text).__name__}")
+    shown = text if len(text) <= _MAX_TEXT else text[:_MAX_TEXT] + "..."
+    if len(text) > _MAX_TEXT or not _SHAPE.fullmatch(text):
+        raise CalendarError(
+            f"invalid duration {shown!r}; write it like '30s', '15m', '2h', '1h30m', '3d' or '1d4h'"
+        )
+    parts = _PART.findall(text)
+    units = [u for _, u in parts]
+    if sorted(units, key=_ORDER.index) != units or len(set(units)) != len(units):
+        raise CalendarError(
+            f"invalid duration {shown!r}; give each unit once, in the order d, h, m, s"
+        )
+    values = {u: int(n) for n, u in parts}
+    days = values.pop("d", 0)
+    if days > _MAX_DAYS:
+        raise CalendarError(f"duration {shown!r} is too long; at most {_MAX_DAYS} days")
+    seconds = sum(n * _UNIT[u] for u, n in values.items())
+    if seconds > _MAX_DAYS * 86_400:
+        raise CalendarError(f"duration {shown!r} is too long")
+    return Duration(days, timedelta(seconds=seconds))
