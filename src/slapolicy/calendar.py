@@ -271,7 +271,10 @@ class Calendar:
             raise CalendarError(
                 f"calendar{_named(name)} has {message}", issues=[(("hours",), message)]
             )
-        self._covered_us = (_MIN_US, _MAX_US)
+        #: instants of local dates 1901-01-01..2199-12-31 in this zone
+        self._min_us = self._local_us(_MIN_ORD, 0, latest=False)
+        self._max_us = self._local_us(_MAX_ORD + 1, 0, latest=False)
+        self._covered_us = (self._min_us, self._max_us)
         if country is not None:
             first = max(country.first_year, _MIN_DATE.year)
             last = min(country.announced_until or country.last_year, _MAX_DATE.year - 1)
@@ -513,7 +516,7 @@ class Calendar:
             raise CalendarError(
                 f"expected a datetime or an ISO-8601 string, got {type(value).__name__}"
             )
-        if not _MIN_US <= us < _MAX_US:
+        if not self._min_us <= us < self._max_us:
             raise CalendarError(
                 f"instant {value!s} is beyond the supported range (1901-01-01 to 2199-12-31)"
             )
@@ -562,7 +565,12 @@ class Calendar:
         lo, hi = self._covered_us
         if lo <= us < hi:
             return us
-        assert self._country is not None
+        if not self._min_us <= us < self._max_us:
+            raise CalendarError(
+                "the answer lies beyond the supported range (1901-01-01 to 2199-12-31)"
+            )
+        if self._country is None:
+            return us
         year = self.from_us(us).year
         if year not in self._warned:
             self._warned.add(year)
@@ -618,7 +626,7 @@ class Calendar:
         return self._ensure_instant(us)
 
     def _ensure_instant(self, us: int) -> _Span:
-        if not _MIN_US <= us < _MAX_US:
+        if not self._min_us <= us < self._max_us:
             raise CalendarError(
                 "the answer lies beyond the supported range (1901-01-01 to 2199-12-31)"
             )
@@ -657,7 +665,7 @@ class Calendar:
             else:
                 lo, hi = lo - _GROW_DAYS // 2, hi + _GROW_DAYS
             lo = max(lo, _MIN_ORD - 1)
-            hi = min(hi, _MAX_ORD + 2)
+            hi = min(hi, _MAX_ORD + 3)
             span = self._build(lo, hi)
             self._span = span
             return span
@@ -745,8 +753,6 @@ class Calendar:
 _datetime_sub: Final = datetime.__sub__  # the stdlib one, also for pendulum instances
 _DATE_ONLY: Final = re.compile(r"\s*\d{4}-?\d{2}-?\d{2}\s*")
 _WEEKDAYS: Final = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MIN_US: Final = (datetime(1901, 1, 2, tzinfo=timezone.utc) - _EPOCH) // _ONE_US
-_MAX_US: Final = (datetime(2199, 12, 31, tzinfo=timezone.utc) - _EPOCH) // _ONE_US
 
 
 def _rebuild(spec: dict[str, Any], name: str | None) -> Calendar:

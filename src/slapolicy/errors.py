@@ -26,6 +26,7 @@ __all__ = [
     "SlaPolicyError",
     "TicketError",
     "format_path",
+    "parse_path",
 ]
 
 _PLAIN_KEY = re.compile(r"[^.\[\]\s\"]+")
@@ -46,6 +47,28 @@ def format_path(parts: Sequence[str | int]) -> str:
             quoted = part.replace("\\", "\\\\").replace('"', '\\"')
             out.append(f'["{quoted}"]')
     return "".join(out)
+
+
+_PATH_TOKEN = re.compile(r'\.?([^.\[\]\s"]+)|\[(\d+)\]|\["((?:[^"\\]|\\.)*)"\]')
+
+
+def parse_path(text: str) -> tuple[str | int, ...]:
+    """The inverse of :func:`format_path` (``a.b[2]`` -> ``("a", "b", 2)``)."""
+    parts: list[str | int] = []
+    pos = 0
+    while pos < len(text):
+        match = _PATH_TOKEN.match(text, pos)
+        if not match:
+            break
+        name, index, quoted = match.groups()
+        if index is not None:
+            parts.append(int(index))
+        elif quoted is not None:
+            parts.append(re.sub(r"\\(.)", r"\1", quoted))
+        else:
+            parts.append(name)
+        pos = match.end()
+    return tuple(parts)
 
 
 class SlaPolicyError(ValueError):

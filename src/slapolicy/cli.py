@@ -1,0 +1,170 @@
+"""The ``slapolicy`` command: parse arguments, call the library, render. No domain logic.
+
+Exit codes: 0 ok, 1 findings or failures (an invalid policy, a failing example),
+2 usage or input errors (a missing file, a broken ticket). User errors print one clear
+message, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+from .errors import PolicyError, SlaPolicyError
+from .loading import load_policy
+
+__all__ = ["main"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
+    click.echo(f"slapolicy: {message}", err=True)
+    sys.exit(code)
+
+
+def _load(path: str) -> Any:
+    if not Path(path).exists():
+        _fail(f"{path}: no such file")
+    try:
+        return load_policy(Path(path))
+    except PolicyError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        sys.exit(EXIT_FINDINGS)
+
+
+def _read_json(source: str) -> Any:
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except OSError as exc:
+        _fail(f"{source}: {exc.strerror or exc}")
+    except UnicodeDecodeError:
+        _fail(f"{source}: not UTF-8 text")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        _fail(f"{source}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="slapolicy")
+def main() -> None:
+    """Validate, test and run SLA and priority policies."""
+
+
+@main.command()
+@click.argument("policy", type=click.Path(dir_okay=False))
+def validate(policy: str) -> None:
+    """Check a policy file: schema and references. Prints file:line:col for each problem."""
+    loaded = _load(policy)
+    click.echo(f"{policy}: ok ({loaded.name}, {loaded.version})")
+
+
+@main.command()
+@click.argument("policy", type=click.Path(dir_okay=False))
+def test(policy: str) -> None:
+    """Run the policy's examples; exit 1 if any fails."""
+    from .examples import iter_example_results
+
+    loaded = _load(policy)
+    failed = 0
+    total = 0
+    for result in iter_example_results(loaded):
+        total += 1
+        if result.passed:
+            click.echo(f"PASS  {result.name}")
+            continue
+        failed += 1
+        click.echo(f"FAIL  {result.name}")
+        if result.error:
+            click.echo(f"      error: {result.error}")
+        for mismatch in result.mismatches:
+            click.echo(f"      {mismatch}")
+    click.echo(f"{total - failed} passed, {failed} failed")
+    if failed:
+        sys.exit(EXIT_FINDINGS)
+
+
+@main.command()
+@click.argument("policy", type=click.Path(dir_okay=False))
+@click.argument("ticket")
+@click.option("--at", "at", help="start of the clock (ISO 8601); default: the ticket's field")
+@click.option("--explain", is_flag=True, help="print the human-readable trace instead of JSON")
+def evaluate(policy: str, ticket: str, at: str | None, explain: bool) -> None:
+    """Evaluate TICKET (a JSON file, or - for stdin) against POLICY."""
+    loaded = _load(policy)
+    data = _read_json(ticket)
+    if not isinstance(data, Mapping):
+        _fail(f"{ticket}: a ticket must be a JSON object")
+    try:
+        decision = loaded.evaluate(data, at=at)
+    except SlaPolicyError as exc:
+        _fail(f"{ticket}: {exc}")
+    if explain:
+        d = decision
+        label = f" ({d.priority_label})" if d.priority_label else ""
+        click.echo(
+            f"category  {d.category}" + (f" ({d.category_label})" if d.category_label else "")
+        )
+        click.echo(f"priority  {d.priority}{label}")
+        click.echo(f"sla       {d.sla}")
+        click.echo(f"owner     {d.owner}" + (f"  cc {', '.join(d.cc)}" if d.cc else ""))
+        for name, target in d.targets.items():
+            click.echo(
+                f"{name:<9} {target.within:<6} due {target.due.isoformat()} ({target.calendar})"
+            )
+        for esc in d.escalations:
+            click.echo(f"escalate  {esc.at.isoformat()} -> {', '.join(esc.notify)} ({esc.reason})")
+        click.echo("trace:")
+        for step in d.trace:
+            click.echo(f"  {step}")
+    else:
+        click.echo(json.dumps(decision.to_dict(), ensure_ascii=False, indent=2))
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of policy files (for editor completion)."""
+    from .schema import PolicySpec
+
+    click.echo(json.dumps(PolicySpec.model_json_schema(), ensure_ascii=False, indent=2))
+
+
+@main.command()
+@click.argument("policy", type=click.Path(dir_okay=False))
+@click.argument("name")
+@click.option("--from", "first", required=True, help="first date, YYYY-MM-DD")
+@click.option("--to", "last", required=True, help="last date, YYYY-MM-DD")
+def calendar(policy: str, name: str, first: str, last: str) -> None:
+    """List the working windows of calendar NAME from --from to --to."""
+    loaded = _load(policy)
+    if name not in loaded.calendars:
+        _fail(f"no calendar {name!r} in {policy}; calendars: {', '.join(loaded.calendars)}")
+    try:
+        start, end = date.fromisoformat(first), date.fromisoformat(last)
+    except ValueError as exc:
+        _fail(f"invalid date: {exc}")
+    if (end - start).days > 3660:
+        _fail("at most ten years at a time")
+    cal = loaded.calendars[name]
+    try:
+        windows = cal.windows(start, end)
+    except SlaPolicyError as exc:
+        _fail(str(exc))
+    by_day: dict[date, list[str]] = {}
+    for a, b in windows:
+        by_day.setdefault(a.date(), []).append(f"{a:%H:%M}-{b:%H:%M}")
+    day = start
+    while day <= end:
+        shown = ", ".join(by_day.get(day, [])) or f"closed ({cal.holiday_name(day) or 'no hours'})"
+        click.echo(f"{day} {day:%a}  {shown}")
+        day = date.fromordinal(day.toordinal() + 1)

@@ -1,0 +1,475 @@
+"""``load_policy``: YAML (or a mapping) -> validated models -> a compiled :class:`Policy`.
+
+Three passes, each collecting every problem before reporting, so an editor sees all of
+them at once, each at its ``file:line:col``:
+
+1. read the YAML safely, keeping where every node came from (:mod:`slapolicy.yaml_source`);
+2. validate the shape with the pydantic models of :mod:`slapolicy.schema`;
+3. compile: calendars, conditions, durations, and the references between sections
+   (priorities have targets in every SLA, owners and calendars exist, defaults come last).
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Mapping, Sequence
+from datetime import tzinfo
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, get_args
+
+from pydantic import ValidationError
+
+from .calendar import Calendar
+from .conditions import Condition, compile_condition
+from .durations import Duration, parse_duration
+from .engine import EscalationRule, Matrix, Policy, Rule, Sla, TargetRule
+from .errors import CalendarError, PolicyError, Problem, format_path, parse_path
+from .fields import FieldType
+from .schema import PERCENT_RE, PolicySpec
+from .yaml_source import SourceDocument, read_yaml, read_yaml_file
+
+__all__ = ["load_policy"]
+
+PathT = tuple[str | int, ...]
+_TARGET_NAMES = ("response", "resolve", "update")
+_STAGES = {"categories": "category", "priorities": "priority", "slas": "sla", "routing": "routing"}
+
+
+def load_policy(source: str | os.PathLike[str] | Mapping[str, Any]) -> Policy:
+    """Load and compile a policy from a YAML file path, YAML text, or a parsed mapping.
+
+    Raises :class:`PolicyError` listing every problem, each with file, line, column and
+    YAML path.
+    """
+    doc: SourceDocument | None = None
+    filename: str | None = None
+    if isinstance(source, Mapping):
+        data: Any = source
+    elif isinstance(source, os.PathLike) or (
+        isinstance(source, str) and "\n" not in source and _looks_like_path(source)
+    ):
+        doc = read_yaml_file(source)
+        data, filename = doc.data, doc.filename
+    elif isinstance(source, str):
+        doc = read_yaml(source)
+        data = doc.data
+    else:
+        raise TypeError(
+            f"load_policy expects a path, YAML text or a mapping, got {type(source).__name__}"
+        )
+    return _Compiler(data, doc, filename).compile()
+
+
+def _looks_like_path(text: str) -> bool:
+    return text.endswith((".yaml", ".yml")) or Path(text).is_file()
+
+
+class _Compiler:
+    """Validates and compiles one policy, collecting problems as it goes."""
+
+    def __init__(self, data: Any, doc: SourceDocument | None, filename: str | None) -> None:
+        self.data = data
+        self.doc = doc
+        self.filename = filename
+        self.problems: list[Problem] = []
+
+    # ------------------------------------------------------------------ problems
+
+    def problem(self, message: str, path: PathT, *, key: bool = False) -> None:
+        line = column = None
+        if self.doc is not None:
+            where = self.doc.locate_key(path) if key else None
+            where = where or self.doc.locate(path)
+            if where is not None:
+                line, column = where
+        self.problems.append(Problem(message, format_path(path), self.filename, line, column))
+
+    def absorb(self, error: PolicyError, prefix: PathT = ()) -> None:
+        for p in error.problems:
+            self.problem(p.message, (*prefix, *parse_path(p.path)))
+
+    def fail_if_any(self) -> None:
+        if self.problems:
+            ordered = sorted(self.problems, key=lambda p: (p.line or 0, p.column or 0))
+            raise PolicyError(ordered)
+
+    # ------------------------------------------------------------------ passes
+
+    def compile(self) -> Policy:
+        if not isinstance(self.data, Mapping):
+            self.problem(f"a policy must be a mapping of sections, got {_kind(self.data)}", ())
+            self.fail_if_any()
+        try:
+            spec = PolicySpec.model_validate(self.data)
+        except ValidationError as exc:
+            self._report_validation(exc)
+            self.fail_if_any()
+            raise  # unreachable: validation errors always produce problems
+        return self._compile(spec)
+
+    def _report_validation(self, exc: ValidationError) -> None:
+        by_path: dict[PathT, list[str]] = {}
+        keys: set[PathT] = set()
+        for err in exc.errors(include_url=False):
+            path = self._data_path(err["loc"])
+            kind = err["type"]
+            if kind == "extra_forbidden":
+                message = self._unknown_key_message(path)
+                key = True
+            elif kind == "missing":
+                message = f"missing required key {path[-1]!r}"
+                key = False
+            else:
+                message = _humane(err["msg"], err.get("input"))
+                key = False
+            messages = by_path.setdefault(path, [])
+            if message not in messages:
+                messages.append(message)
+            if key:
+                keys.add(path)
+        for path, messages in by_path.items():
+            # a value that fits no member of a union gets one message per member: join them
+            self.problem("; or ".join(messages), path, key=path in keys)
+
+    def _data_path(self, loc: Sequence[str | int]) -> PathT:
+        """Drop pydantic's union-member tags from an error location."""
+        out: list[str | int] = []
+        node: Any = self.data
+        for i, part in enumerate(loc):
+            if isinstance(node, Mapping) and part in node:  # noqa: SIM114 (mypy narrows each)
+                node = node[part]
+                out.append(part)
+            elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+                node = node[part]
+                out.append(part)
+            elif i == len(loc) - 1 and isinstance(node, Mapping) and isinstance(part, str):
+                out.append(part)  # a missing key
+                node = None
+            else:
+                node = None
+        return tuple(out)
+
+    def _unknown_key_message(self, path: PathT) -> str:
+        key = str(path[-1])
+        known = _known_keys(path[:-1], self.data)
+        hint = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
+        where = format_path(path[:-1]) or "policy"
+        fix = (
+            f"; did you mean {hint[0]!r}?"
+            if hint
+            else (f"; allowed: {', '.join(known)}" if known else "")
+        )
+        return f"unknown key {key!r} in {where}{fix}"
+
+    def _compile(self, spec: PolicySpec) -> Policy:
+        tz = self._timezone(spec.timezone)
+        calendars = self._calendars(spec, tz)
+        fields = self._fields(spec)
+        categories = self._rules("categories", spec.categories, fields)
+        priorities = self._rules("priorities", spec.priorities, fields)
+        priority_ids = [r.id for r in spec.priorities]
+        self._unique("categories", [r.id for r in spec.categories])
+        self._unique("priorities", priority_ids)
+        self._unique("slas", [r.id for r in spec.slas])
+        matrix = self._matrix(spec, priority_ids)
+        slas = self._slas(spec, calendars, fields, priority_ids)
+        routing = self._routing(spec, fields)
+        escalations = self._escalations(spec, fields)
+        self.fail_if_any()
+        return Policy(
+            name=spec.name,
+            timezone=tz,
+            calendars=calendars,
+            fields=fields,
+            categories=categories,
+            priorities=priorities,
+            matrix=matrix,
+            slas=slas,
+            routing=routing,
+            owners=spec.owners,
+            escalations=escalations,
+            start_field=spec.clock.start_field,
+            pause_statuses=spec.clock.pause_statuses,
+            on_reopen=spec.clock.on_reopen,
+            examples=spec.examples,
+            source=self.data,
+            canonical=spec.model_dump(mode="json"),
+            filename=self.filename,
+        )
+
+    # ------------------------------------------------------------------ sections
+
+    def _timezone(self, name: str) -> tzinfo:
+        try:
+            return Calendar.from_spec({"timezone": name, "hours": "always"}).timezone
+        except CalendarError as exc:
+            for _, message in exc.issues:
+                self.problem(message, ("timezone",))
+            return Calendar.from_spec({"timezone": "UTC", "hours": "always"}).timezone
+
+    def _calendars(self, spec: PolicySpec, tz: tzinfo) -> dict[str, Calendar]:
+        out: dict[str, Calendar] = {}
+        for name, cal_spec in spec.calendars.items():
+            try:
+                out[name] = Calendar.from_spec(cal_spec, name=name, default_timezone=str(tz))
+            except CalendarError as exc:
+                for path, message in exc.issues or (((), str(exc)),):
+                    self.problem(message, ("calendars", name, *path))
+        return out
+
+    def _fields(self, spec: PolicySpec) -> dict[str, FieldType]:
+        out: dict[str, FieldType] = {}
+        for name, decl in spec.fields.items():
+            try:
+                out[name] = FieldType.from_spec(decl.model_dump(exclude_none=True))
+            except PolicyError as exc:
+                self.absorb(exc, ("fields", name))
+        return out
+
+    def _condition(self, when: Any, path: PathT, fields: Mapping[str, FieldType]) -> Condition:
+        if when is None:
+            return Condition.always()
+        try:
+            return compile_condition(when, path=path, fields=fields)
+        except PolicyError as exc:
+            self.absorb(exc)
+            return Condition.always()
+
+    def _rules(
+        self, section: str, rules: Sequence[Any], fields: Mapping[str, FieldType]
+    ) -> list[Rule]:
+        out = []
+        for i, rule in enumerate(rules):
+            rule_id = rule.id or f"{section}-{i}"
+            last = i == len(rules) - 1
+            if last and rule.when is not None:
+                self.problem(
+                    f"the last entry of {section} is the default and must not have `when`; "
+                    f"add a default entry after {rule_id!r}",
+                    (section, i, "when"),
+                )
+            elif not last and rule.when is None and section != "priorities":
+                # (a priority without `when` before the last is a level that only the
+                # priority_matrix assigns)
+                self.problem(
+                    f"only the last entry of {section} may lack `when`: entries after "
+                    f"{rule_id!r} could never match",
+                    (section, i),
+                )
+            condition = self._condition(rule.when, (section, i, "when"), fields)
+            out.append(Rule(_STAGES[section], i, rule_id, condition, label=rule.label))
+        return out
+
+    def _unique(self, section: str, ids: Sequence[str]) -> None:
+        seen: dict[str, int] = {}
+        for i, rule_id in enumerate(ids):
+            if rule_id in seen:
+                self.problem(
+                    f"duplicate id {rule_id!r} in {section} (also at {section}[{seen[rule_id]}])",
+                    (section, i, "id"),
+                )
+            seen.setdefault(rule_id, i)
+
+    def _matrix(self, spec: PolicySpec, priority_ids: Sequence[str]) -> Matrix | None:
+        matrix = spec.priority_matrix
+        if matrix is None:
+            return None
+        for row, cols in matrix.values.items():
+            for col, pri in cols.items():
+                if pri not in priority_ids:
+                    self.problem(
+                        f"unknown priority {pri!r}{_hint(pri, priority_ids)}",
+                        ("priority_matrix", "values", row, col),
+                    )
+        return Matrix(
+            matrix.rows, matrix.columns, {row: dict(cols) for row, cols in matrix.values.items()}
+        )
+
+    def _slas(
+        self,
+        spec: PolicySpec,
+        calendars: Mapping[str, Calendar],
+        fields: Mapping[str, FieldType],
+        priority_ids: Sequence[str],
+    ) -> list[Sla]:
+        rules = self._rules("slas", spec.slas, fields)
+        out = []
+        for i, (rule, sla) in enumerate(zip(rules, spec.slas, strict=True)):
+            targets: dict[str, tuple[TargetRule, ...]] = {}
+            for pri in sla.targets:
+                if pri not in priority_ids:
+                    self.problem(
+                        f"unknown priority {pri!r}{_hint(pri, priority_ids)}",
+                        ("slas", i, "targets", pri),
+                        key=True,
+                    )
+            for pri in priority_ids:
+                if pri not in sla.targets:
+                    self.problem(
+                        f"SLA {sla.id!r} has no targets for priority {pri!r}; every priority "
+                        "needs targets in every SLA",
+                        ("slas", i, "targets"),
+                    )
+                    continue
+                entry = sla.targets[pri]
+                path: PathT = ("slas", i, "targets", pri)
+                cal_name = entry.calendar or sla.calendar
+                if cal_name is None:
+                    if len(calendars) == 1:
+                        cal_name = next(iter(calendars))
+                    else:
+                        self.problem("no calendar: give the SLA or this target a `calendar`", path)
+                        continue
+                if cal_name not in spec.calendars:
+                    where = (*path, "calendar") if entry.calendar else ("slas", i, "calendar")
+                    self.problem(
+                        f"unknown calendar {cal_name!r}{_hint(cal_name, list(spec.calendars))}",
+                        where,
+                    )
+                    continue
+                if cal_name not in calendars:
+                    continue  # the calendar itself is broken and already reported
+                compiled = []
+                for name in _TARGET_NAMES:
+                    text = getattr(entry, name)
+                    if text is None:
+                        continue
+                    try:
+                        within = parse_duration(text)
+                    except CalendarError as exc:
+                        self.problem(str(exc), (*path, name))
+                        continue
+                    compiled.append(TargetRule(name, within, cal_name, calendars[cal_name]))
+                if not compiled:
+                    self.problem("give at least one of response, resolve, update", path)
+                targets[pri] = tuple(compiled)
+            out.append(Sla(rule, targets))
+        return out
+
+    def _routing(self, spec: PolicySpec, fields: Mapping[str, FieldType]) -> list[Rule]:
+        rules = self._rules("routing", spec.routing, fields)
+        owners = list(spec.owners)
+        out = []
+        for i, (rule, entry) in enumerate(zip(rules, spec.routing, strict=True)):
+            for where, name in [(("routing", i, "owner"), entry.owner)] + [
+                (("routing", i, "cc", k), cc) for k, cc in enumerate(entry.cc)
+            ]:
+                if owners and name not in spec.owners:
+                    self.problem(f"unknown owner {name!r}{_hint(name, owners)}", where)
+            out.append(
+                Rule(
+                    "routing",
+                    i,
+                    entry.id or f"routing-{i}",
+                    rule.condition,
+                    owner=entry.owner,
+                    cc=tuple(entry.cc),
+                )
+            )
+        return out
+
+    def _escalations(
+        self, spec: PolicySpec, fields: Mapping[str, FieldType]
+    ) -> list[EscalationRule]:
+        owners = list(spec.owners)
+        routed = {r.owner for r in spec.routing}
+        out = []
+        for i, entry in enumerate(spec.escalation):
+            path: PathT = ("escalation", i)
+            condition = self._condition(entry.when, (*path, "when"), fields)
+            at: Fraction | None = None
+            before: Duration | None = None
+            if (entry.at is None) == (entry.before is None):
+                self.problem(
+                    "give exactly one of `at` (a share like 75%) or `before` "
+                    "(working time like 30m)",
+                    path,
+                )
+                continue
+            if entry.at is not None:
+                match = PERCENT_RE.match(entry.at)
+                assert match is not None  # the schema's pattern
+                at = Fraction(match.group(1)) / 100
+            else:
+                assert entry.before is not None
+                try:
+                    before = parse_duration(entry.before)
+                except CalendarError as exc:
+                    self.problem(str(exc), (*path, "before"))
+                    continue
+                if before.days:
+                    self.problem(
+                        "`before` takes clock time (30m, 2h), not working days", (*path, "before")
+                    )
+                    continue
+            notify = (entry.notify,) if isinstance(entry.notify, str) else tuple(entry.notify)
+            for k, name in enumerate(notify):
+                where = (*path, "notify") if isinstance(entry.notify, str) else (*path, "notify", k)
+                if name == "owner.lead":
+                    leadless = sorted(
+                        o for o in routed if o in spec.owners and spec.owners[o].lead is None
+                    )
+                    if leadless:
+                        self.problem(
+                            "`owner.lead` needs a `lead` for every owner routing can assign; "
+                            f"missing for {', '.join(leadless)} (they would be notified "
+                            "themselves)",
+                            where,
+                        )
+                elif name != "owner" and owners and name not in spec.owners:
+                    self.problem(f"unknown owner {name!r}{_hint(name, owners)}", where)
+            out.append(
+                EscalationRule(
+                    i, entry.id or f"escalation-{i}", condition, entry.target, at, before, notify
+                )
+            )
+        for name, owner in spec.owners.items():
+            if owner.lead is not None and owner.lead not in spec.owners:
+                self.problem(
+                    f"unknown owner {owner.lead!r}{_hint(owner.lead, owners)}",
+                    ("owners", name, "lead"),
+                )
+        return out
+
+
+def _known_keys(path: PathT, data: Any) -> list[str]:
+    """The keys the schema allows at ``path`` (walks the pydantic models)."""
+    model: Any = PolicySpec
+    for part in path:
+        fields = getattr(model, "model_fields", None)
+        if isinstance(part, str) and fields is not None and part in fields:
+            model = _field_model(fields[part].annotation)
+        # else: a list index or a key of a dict section; the value model is already in hand
+    fields = getattr(model, "model_fields", None)
+    return list(fields) if fields else []
+
+
+def _field_model(annotation: Any) -> Any:
+    """The pydantic model inside ``X | None``, ``list[X]`` or ``dict[str, X]``."""
+    pending = [annotation]
+    while pending:
+        arg = pending.pop(0)
+        if hasattr(arg, "model_fields"):
+            return arg
+        pending.extend(get_args(arg))
+    return None
+
+
+def _hint(word: str, choices: Sequence[str]) -> str:
+    hint = difflib.get_close_matches(word, list(choices), n=1)
+    if hint:
+        return f"; did you mean {hint[0]!r}?"
+    return f"; known: {', '.join(choices)}" if choices else ""
+
+
+def _kind(value: Any) -> str:
+    return "nothing" if value is None else type(value).__name__
+
+
+def _humane(message: str, value: Any) -> str:
+    shown = repr(value)
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    return f"{message[0].lower()}{message[1:]} (got {shown})"
