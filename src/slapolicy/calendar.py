@@ -585,6 +585,14 @@ class Calendar:
 
     # ------------------------------------------------------------------ internals
 
+    def push_us(self, instant: int, amount: int) -> int:
+        """The earliest instant with ``amount`` microseconds of working time after ``instant``.
+
+        Unlike :meth:`add_us`, ``amount == 0`` gives ``instant`` itself (not the next
+        opening): used to move a due instant later by paused working time.
+        """
+        return instant if amount <= 0 else self._add_time(instant, amount)
+
     def _add_time(self, start: int, amount: int) -> int:
         """Earliest instant with ``amount`` microseconds of working time after ``start``."""
         while True:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone, tzinfo
 from fractions import Fraction
@@ -23,6 +23,7 @@ from types import MappingProxyType
 from typing import Any
 
 from .calendar import Calendar
+from .clock import SlaStatus, compute_status
 from .conditions import Condition
 from .durations import Duration
 from .errors import CalendarError, TicketError
@@ -400,6 +401,20 @@ class Policy:
             priority_label=self._labels["priority"].get(priority),
             _explain=lambda: self._trace(snapshot, spans),
         )
+
+    def status(
+        self,
+        ticket: Mapping[str, Any],
+        events: Iterable[Mapping[str, Any]],
+        *,
+        now: datetime | str,
+    ) -> SlaStatus:
+        """The SLA clock of ``ticket`` at ``now`` over its history ``events`` (oldest first).
+
+        See :mod:`slapolicy.clock` and docs/clock.md for pauses, reopenings and
+        re-prioritisation. Raises :class:`TicketError` for bad tickets or events.
+        """
+        return compute_status(self, ticket, events, now)
 
     def classify(self, ticket: Mapping[str, Any]) -> tuple[str, str]:
         """Only the category and priority of ``ticket`` (no deadlines): the cheap part."""
