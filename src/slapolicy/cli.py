@@ -132,6 +132,28 @@ def evaluate(policy: str, ticket: str, at: str | None, explain: bool) -> None:
 
 
 @main.command()
+@click.argument("policy", type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="print findings as JSON lines")
+@click.option("--today", help="the date to check holiday data against (default: today)")
+def lint(policy: str, as_json: bool, today: str | None) -> None:
+    """Report likely mistakes (shadowed rules, unused owners, ...); exit 1 on findings."""
+    from .lint import lint as run_lint
+
+    loaded = _load(policy)
+    try:
+        day = date.fromisoformat(today) if today else None
+    except ValueError:
+        _fail(f"invalid --today {today!r}; use YYYY-MM-DD")
+    findings = run_lint(loaded, today=day)
+    for finding in findings:
+        click.echo(json.dumps(finding.to_dict(), ensure_ascii=False) if as_json else str(finding))
+    if not as_json:
+        click.echo(f"{len(findings)} finding(s)" if findings else f"{policy}: no findings")
+    if any(f.severity != "info" for f in findings):
+        sys.exit(EXIT_FINDINGS)
+
+
+@main.command()
 def schema() -> None:
     """Print the JSON Schema of policy files (for editor completion)."""
     from .schema import PolicySpec

@@ -309,6 +309,7 @@ class Policy:
         source: Mapping[str, Any],
         canonical: Mapping[str, Any],
         filename: str | None = None,
+        document: Any = None,
     ) -> None:
         self.name = name
         self.timezone = timezone
@@ -326,6 +327,8 @@ class Policy:
         self.on_reopen = on_reopen
         self.examples = tuple(examples)
         self.filename = filename
+        #: the YAML it came from (a ``SourceDocument``, for locating lint findings), or None
+        self.document = document
         self._source = source
         blob = json.dumps(canonical, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         self.version: str = "sha256:" + hashlib.sha256(blob.encode()).hexdigest()[:16]

@@ -43,23 +43,27 @@ def load_policy(source: str | os.PathLike[str] | Mapping[str, Any]) -> Policy:
     Raises :class:`PolicyError` listing every problem, each with file, line, column and
     YAML path.
     """
-    doc: SourceDocument | None = None
-    filename: str | None = None
+    data, doc, filename = read_source(source)
+    return _Compiler(data, doc, filename).compile()
+
+
+def read_source(
+    source: str | os.PathLike[str] | Mapping[str, Any],
+) -> tuple[Any, SourceDocument | None, str | None]:
+    """``(data, document, filename)`` for a path, YAML text or mapping (no validation)."""
     if isinstance(source, Mapping):
-        data: Any = source
-    elif isinstance(source, os.PathLike) or (
+        return source, None, None
+    if isinstance(source, os.PathLike) or (
         isinstance(source, str) and "\n" not in source and _looks_like_path(source)
     ):
         doc = read_yaml_file(source)
-        data, filename = doc.data, doc.filename
-    elif isinstance(source, str):
+        return doc.data, doc, doc.filename
+    if isinstance(source, str):
         doc = read_yaml(source)
-        data = doc.data
-    else:
-        raise TypeError(
-            f"load_policy expects a path, YAML text or a mapping, got {type(source).__name__}"
-        )
-    return _Compiler(data, doc, filename).compile()
+        return doc.data, doc, None
+    raise TypeError(
+        f"load_policy expects a path, YAML text or a mapping, got {type(source).__name__}"
+    )
 
 
 def _looks_like_path(text: str) -> bool:
@@ -74,6 +78,7 @@ class _Compiler:
         self.doc = doc
         self.filename = filename
         self.problems: list[Problem] = []
+        self.tz: tzinfo | None = None
 
     # ------------------------------------------------------------------ problems
 
@@ -164,7 +169,7 @@ class _Compiler:
         return f"unknown key {key!r} in {where}{fix}"
 
     def _compile(self, spec: PolicySpec) -> Policy:
-        tz = self._timezone(spec.timezone)
+        tz = self.tz = self._timezone(spec.timezone)
         calendars = self._calendars(spec, tz)
         fields = self._fields(spec)
         categories = self._rules("categories", spec.categories, fields)
@@ -197,6 +202,7 @@ class _Compiler:
             source=self.data,
             canonical=spec.model_dump(mode="json"),
             filename=self.filename,
+            document=self.doc,
         )
 
     # ------------------------------------------------------------------ sections
@@ -232,7 +238,7 @@ class _Compiler:
         if when is None:
             return Condition.always()
         try:
-            return compile_condition(when, path=path, fields=fields)
+            return compile_condition(when, path=path, fields=fields, tz=self.tz)
         except PolicyError as exc:
             self.absorb(exc)
             return Condition.always()
