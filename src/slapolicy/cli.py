@@ -190,3 +190,93 @@ def calendar(policy: str, name: str, first: str, last: str) -> None:
         shown = ", ".join(by_day.get(day, [])) or f"closed ({cal.holiday_name(day) or 'no hours'})"
         click.echo(f"{day} {day:%a}  {shown}")
         day = date.fromordinal(day.toordinal() + 1)
+
+
+@main.command()
+@click.argument("policy", type=click.Path(dir_okay=False))
+@click.argument("ticket")
+@click.argument("events")
+@click.option("--now", "now", required=True, help="the moment to report on (ISO 8601)")
+@click.option("--explain", is_flag=True, help="print a readable table instead of JSON")
+def status(policy: str, ticket: str, events: str, now: str, explain: bool) -> None:
+    """The SLA clock of TICKET (JSON) given its EVENTS (a JSON list, oldest first)."""
+    loaded = _load(policy)
+    data = _read_json(ticket)
+    history = _read_json(events)
+    if not isinstance(data, Mapping):
+        _fail(f"{ticket}: a ticket must be a JSON object")
+    if not isinstance(history, list):
+        _fail(f"{events}: events must be a JSON list")
+    try:
+        result = loaded.status(data, history, now=now)
+    except SlaPolicyError as exc:
+        _fail(str(exc))
+    if not explain:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        return
+    d = result.decision
+    click.echo(
+        f"{d.category} / {d.priority} / {d.sla} -> {d.owner}   now {result.now.isoformat()}"
+        + ("   (paused)" if result.paused else "")
+        + ("   (resolved)" if result.resolved else "")
+    )
+    for name, t in result.targets.items():
+        pct = "" if t.percent_used is None else f"{t.percent_used:6.1f}%"
+        click.echo(
+            f"  {name:<9} {t.state:<9} due {t.due.isoformat()}  used {t.elapsed} "
+            f"left {t.remaining} {pct}"
+        )
+    for esc in result.escalations_due:
+        click.echo(f"  escalation {esc.at.isoformat()} -> {', '.join(esc.notify)} ({esc.reason})")
+
+
+@main.command()
+@click.argument("old", type=click.Path(dir_okay=False))
+@click.argument("new", type=click.Path(dir_okay=False))
+@click.option(
+    "--tickets",
+    "tickets",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="tickets as JSON lines, one object per line",
+)
+@click.option(
+    "--examples",
+    "per_kind",
+    default=3,
+    show_default=True,
+    help="example tickets to show per kind of change",
+)
+@click.option("--json", "as_json", is_flag=True, help="print the summary as JSON")
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="progress bar on stderr (default: when stderr is a terminal)",
+)
+def diff(
+    old: str, new: str, tickets: str, per_kind: int, as_json: bool, progress: bool | None
+) -> None:
+    """How NEW decides differently from OLD on the tickets in --tickets (streamed)."""
+    from .impact import ImpactReport, compare_stream
+
+    before, after = _load(old), _load(new)
+    path = Path(tickets)
+    if not path.is_file():
+        _fail(f"{tickets}: no such file")
+    show = sys.stderr.isatty() if progress is None else progress
+    report = ImpactReport(per_kind=per_kind)
+    try:
+        with path.open("rb") as stream:
+            if show:
+                with click.progressbar(
+                    length=path.stat().st_size, label="comparing", file=sys.stderr
+                ) as bar:
+                    compare_stream(before, after, stream, report, on_bytes=bar.update)
+            else:
+                compare_stream(before, after, stream, report)
+    except OSError as exc:
+        _fail(f"{tickets}: {exc.strerror or exc}")
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(report.render())
