@@ -344,10 +344,13 @@ class Policy:
     def __repr__(self) -> str:
         return f"<Policy {self.name!r} {self.version}>"
 
+    #: which engine selects rules ("native"; see slapolicy.backends)
+    backend = "native"
+
     def __reduce__(self) -> tuple[Any, ...]:
         from .loading import load_policy
 
-        return (load_policy, (dict(self._source),))
+        return (load_policy, (dict(self._source), self.backend))
 
     # ------------------------------------------------------------------ evaluation
 
@@ -360,14 +363,14 @@ class Policy:
         if not isinstance(ticket, Mapping):
             raise TicketError(f"a ticket must be a mapping, got {type(ticket).__name__}")
         view = self._coerce(ticket)
-        category = _first(self.categories, view)
+        category = self._select_category(view)
         context = dict(view)
         context["category"] = category.id
         priority, matrix_hit = self._priority(context)
         context["priority"] = priority
-        sla = self._first_sla(context)
+        sla = self._select_sla(context)
         context["sla"] = sla.rule.id
-        route = _first(self.routing, context)
+        route = self._select_route(context)
         owner = route.owner or ""
         context["owner"] = owner
         start_us = self._start_us(view, at)
@@ -424,7 +427,7 @@ class Policy:
         if not isinstance(ticket, Mapping):
             raise TicketError(f"a ticket must be a mapping, got {type(ticket).__name__}")
         view = self._coerce(ticket)
-        category = _first(self.categories, view).id
+        category = self._select_category(view).id
         context = dict(view)
         context["category"] = category
         return category, self._priority(context)[0]
@@ -449,10 +452,31 @@ class Policy:
                 _set_path(out, path, new)
         return ticket if out is None else out
 
-    def _priority(self, view: Mapping[str, Any]) -> tuple[str, tuple[Any, Any] | None]:
+    # Stage selection: first match in file order. A backend (backends/durable.py) overrides
+    # these four methods and nothing else, so every other step is shared.
+
+    def _select_category(self, view: Mapping[str, Any]) -> Rule:
+        return _first(self.categories, view)
+
+    def _select_priority_rule(self, context: Mapping[str, Any]) -> Rule | None:
         for rule in self._priority_rules:
-            if rule.condition.matches(view):
-                return rule.id, None
+            if rule.condition.matches(context):
+                return rule
+        return None
+
+    def _select_sla(self, context: Mapping[str, Any]) -> Sla:
+        for sla in self.slas:
+            if sla.rule.condition.matches(context):
+                return sla
+        return self.slas[-1]
+
+    def _select_route(self, context: Mapping[str, Any]) -> Rule:
+        return _first(self.routing, context)
+
+    def _priority(self, view: Mapping[str, Any]) -> tuple[str, tuple[Any, Any] | None]:
+        rule = self._select_priority_rule(view)
+        if rule is not None:
+            return rule.id, None
         matrix = self.matrix
         if matrix is not None:
             row = lookup(view, matrix.rows)
@@ -462,12 +486,6 @@ class Policy:
                 if hit is not None:
                     return hit, (row, col)
         return self.priorities[-1].id, None
-
-    def _first_sla(self, context: Mapping[str, Any]) -> Sla:
-        for sla in self.slas:
-            if sla.rule.condition.matches(context):
-                return sla
-        return self.slas[-1]
 
     def _start_us(self, view: Mapping[str, Any], at: datetime | str | None) -> int:
         cal = self._tz_calendar
