@@ -126,6 +126,12 @@ def test_base_policy_is_clean() -> None:
             "  - {target: update, before: 30m, notify: owner}\n",
             id="SP109-escalation-of-undefined-target",
         ),
+        pytest.param(
+            "SP110",
+            "contains_any: [怎么, 如何]",
+            "contains_any: [怎么, 12315]",
+            id="SP110-number-keyword",
+        ),
     ],
 )
 def test_each_code_fires_on_its_case_only(code: str, old: str, new: str) -> None:
@@ -135,7 +141,7 @@ def test_each_code_fires_on_its_case_only(code: str, old: str, new: str) -> None
 
 
 def test_every_code_has_a_case() -> None:
-    tested = {"SP101", "SP102", "SP103", "SP104", "SP105", "SP106", "SP107", "SP108", "SP109"}
+    tested = {f"SP1{n:02d}" for n in range(1, 11)}
     assert tested == set(CODES)
 
 

@@ -15,6 +15,7 @@ SP106     warning   a calendar is declared but no SLA target uses it
 SP107     warning   official holiday data ends within the next 12 months
 SP108     warning   the same keyword appears in the conditions of two categories
 SP109     warning   an escalation names a target that no SLA defines
+SP110     warning   a keyword is a number (unquoted digits in YAML): it never matches text
 ========  ========  ===========================================================
 
 Shadowing is detected for the cases that can be decided from the data: an earlier rule
@@ -46,6 +47,7 @@ CODES = {
     "SP107": "holiday-data-ending",
     "SP108": "duplicate-keyword",
     "SP109": "unknown-escalation-target",
+    "SP110": "number-keyword",
 }
 _COMBINATORS = ("all", "any", "not")
 _SINGULAR = {
@@ -111,6 +113,7 @@ def iter_findings(policy: Policy, *, today: date | None = None) -> Iterator[Find
         _unused_calendars,
         _duplicate_keywords,
         _unknown_escalation_targets,
+        _number_keywords,
     )
     for check in checks:
         for finding in check(policy):
@@ -430,3 +433,40 @@ def _unknown_escalation_targets(policy: Policy) -> Iterator[Finding]:
                 f"escalation {esc.id!r} watches {esc.target!r}, which no SLA defines",
                 ("escalation", esc.index),
             )
+
+
+def _needles(spec: Any, path: tuple[str | int, ...]) -> Iterator[tuple[Any, tuple[str | int, ...]]]:
+    if isinstance(spec, Mapping):
+        for key, value in spec.items():
+            if key in ("contains", "contains_any", "contains_all"):
+                if isinstance(value, list):
+                    yield from ((v, (*path, key, i)) for i, v in enumerate(value))
+                else:
+                    yield value, (*path, key)
+            else:
+                yield from _needles(value, (*path, key))
+    elif isinstance(spec, list):
+        for i, item in enumerate(spec):
+            yield from _needles(item, (*path, i))
+
+
+def _number_keywords(policy: Policy) -> Iterator[Finding]:
+    stages: Sequence[tuple[str, Sequence[Rule]]] = (
+        ("categories", policy.categories),
+        ("priorities", policy.priorities),
+        ("slas", [s.rule for s in policy.slas]),
+        ("routing", policy.routing),
+    )
+    for section, rules in stages:
+        for rule in rules:
+            base: tuple[str | int, ...] = (section, rule.index, "when")
+            for needle, path in _needles(rule.condition.spec, base):
+                if isinstance(needle, int | float) and not isinstance(needle, bool):
+                    yield Finding(
+                        "SP110",
+                        "warning",
+                        f"keyword {needle!r} of {rule.id!r} is a number, so it never matches "
+                        f"text; quote it: '{needle}' (it still matches list items equal to "
+                        "the number)",
+                        path,
+                    )
