@@ -355,6 +355,12 @@ class Policy:
         self._priority_rules = tuple(
             r for r in self.priorities[:-1] if r.condition.spec is not None
         )
+        # declared fields, prepared once: (path, dotted?, type, valid texts for text fields:
+        # an empty set for any text, None when coerce() must always run)
+        self._field_plan: tuple[tuple[str, bool, FieldType, frozenset[str] | None], ...]
+        self._field_plan = tuple(
+            (path, "." in path, ft, _text_shortcut(ft)) for path, ft in self.fields.items()
+        )
         self._labels = {
             "category": {r.id: r.label for r in self.categories},
             "priority": {r.id: r.label for r in self.priorities},
@@ -457,13 +463,14 @@ class Policy:
     # ------------------------------------------------------------------ stages
 
     def _coerce(self, ticket: Mapping[str, Any]) -> Mapping[str, Any]:
-        if not self.fields:
-            return ticket
+        """The ticket with declared fields converted (a copy only if something changed)."""
         out: dict[str, Any] | None = None
-        for path, field_type in self.fields.items():
-            value = lookup(ticket, path)
-            if value is _MISSING:
+        for path, dotted, field_type, texts in self._field_plan:
+            value = lookup(ticket, path) if dotted else ticket.get(path)
+            if value is None or value is _MISSING:
                 continue
+            if texts is not None and type(value) is str and (not texts or value in texts):
+                continue  # already valid text: what coerce() would return unchanged
             try:
                 new = coerce(value, field_type, tz=self.timezone)
             except ValueError as exc:
@@ -663,6 +670,17 @@ def threshold_us(
     if amount == 0:
         return cal.next_working_us(start_us)
     return cal.push_us(start_us, amount)
+
+
+def _text_shortcut(field_type: FieldType) -> frozenset[str] | None:
+    """Text values that coerce() would return unchanged (empty: any text), if knowable."""
+    if field_type.kind != "string":
+        return None
+    if field_type.enum is None:
+        return frozenset()
+    if field_type.enum and all(type(v) is str for v in field_type.enum):
+        return frozenset(field_type.enum)
+    return None
 
 
 def _first(rules: Sequence[Rule], view: Mapping[str, Any]) -> Rule:
