@@ -504,10 +504,13 @@ class Calendar:
         """An instant as integer microseconds since the epoch; naive values are local."""
         if isinstance(value, datetime):
             try:
-                us = _datetime_sub(value, _EPOCH) // _ONE_US
-            except TypeError:  # naive: read it in the calendar's zone
-                value = value.replace(tzinfo=self.timezone)
-                us = _datetime_sub(value, _EPOCH) // _ONE_US
+                try:
+                    us = _datetime_sub(value, _EPOCH) // _ONE_US
+                except TypeError:  # naive: read it in the calendar's zone
+                    value = value.replace(tzinfo=self.timezone)
+                    us = _datetime_sub(value, _EPOCH) // _ONE_US
+            except (ValueError, OverflowError) as exc:  # e.g. a +24:00 offset, year 9999
+                raise CalendarError(f"invalid date and time: {exc}") from None
         elif isinstance(value, str):
             us = self.to_us(_parse_instant(value))
         elif isinstance(value, date):

@@ -417,7 +417,8 @@ class Policy:
                 rule.name, rule.within_text, rule.calendar_name, start, cal.from_us(due_us)
             )
         escalations = tuple(self._escalations(context, spans, owner))
-        snapshot = (view, priority, matrix_hit, sla, owner)
+        # the trace is built later: keep a copy of the ticket as it was (shallow)
+        snapshot = (dict(view) if view is ticket else view, priority, matrix_hit, sla, owner)
         # built without the frozen dataclass __init__ (3x faster); same fields, same object
         decision = object.__new__(Decision)
         decision.__dict__.update(

@@ -11,12 +11,13 @@ them at once, each at its ``file:line:col``:
 
 from __future__ import annotations
 
+import copy
 import difflib
+import importlib
 import os
 from collections.abc import Mapping, Sequence
 from datetime import tzinfo
 from fractions import Fraction
-from pathlib import Path
 from typing import Any, get_args
 
 from pydantic import ValidationError
@@ -30,21 +31,37 @@ from .fields import FieldType
 from .schema import PERCENT_RE, PolicySpec
 from .yaml_source import SourceDocument, read_yaml, read_yaml_file
 
-__all__ = ["load_policy"]
+__all__ = ["BACKENDS", "load_policy", "read_source"]
+
+#: the rule engines ``load_policy`` can compile to
+BACKENDS = ("native", "durable")
 
 PathT = tuple[str | int, ...]
 _TARGET_NAMES = ("response", "resolve", "update")
+_KEY_PROBLEMS = ("unknown key", "unknown operator", "invalid day")
 _STAGES = {"categories": "category", "priorities": "priority", "slas": "sla", "routing": "routing"}
 
 
-def load_policy(source: str | os.PathLike[str] | Mapping[str, Any]) -> Policy:
+def load_policy(
+    source: str | os.PathLike[str] | Mapping[str, Any], backend: str = "native"
+) -> Policy:
     """Load and compile a policy from a YAML file path, YAML text, or a parsed mapping.
 
-    Raises :class:`PolicyError` listing every problem, each with file, line, column and
-    YAML path.
+    ``backend`` selects the rule engine: ``"native"`` (the default) or ``"durable"``
+    (durable-rules, an optional extra: ``pip install 'slapolicy[durable]'``); both give the
+    same decisions. Raises :class:`PolicyError` listing every problem, each with file, line,
+    column and YAML path.
     """
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
     data, doc, filename = read_source(source)
-    return _Compiler(data, doc, filename).compile()
+    policy = _Compiler(data, doc, filename).compile()
+    if backend == "durable":
+        # imported by name: the backend module is the only place that touches durable-rules
+        module = importlib.import_module(".backends.durable", __package__)
+        compiled: Policy = module.compile_durable(policy)
+        return compiled
+    return policy
 
 
 def read_source(
@@ -52,9 +69,10 @@ def read_source(
 ) -> tuple[Any, SourceDocument | None, str | None]:
     """``(data, document, filename)`` for a path, YAML text or mapping (no validation)."""
     if isinstance(source, Mapping):
-        return source, None, None
+        # a private copy: the policy (and its pickle) must not change if the caller's does
+        return copy.deepcopy(dict(source)), None, None
     if isinstance(source, os.PathLike) or (
-        isinstance(source, str) and "\n" not in source and _looks_like_path(source)
+        isinstance(source, str) and "\n" not in source and not source.lstrip().startswith("{")
     ):
         doc = read_yaml_file(source)
         return doc.data, doc, doc.filename
@@ -64,10 +82,6 @@ def read_source(
     raise TypeError(
         f"load_policy expects a path, YAML text or a mapping, got {type(source).__name__}"
     )
-
-
-def _looks_like_path(text: str) -> bool:
-    return text.endswith((".yaml", ".yml")) or Path(text).is_file()
 
 
 class _Compiler:
@@ -83,6 +97,8 @@ class _Compiler:
     # ------------------------------------------------------------------ problems
 
     def problem(self, message: str, path: PathT, *, key: bool = False) -> None:
+        # "unknown key/operator X" is about the key itself: point at it, not at its value
+        key = key or message.startswith(_KEY_PROBLEMS)
         line = column = None
         if self.doc is not None:
             where = self.doc.locate_key(path) if key else None
@@ -321,10 +337,23 @@ class _Compiler:
                     continue
                 entry = sla.targets[pri]
                 path: PathT = ("slas", i, "targets", pri)
+                durations: list[tuple[str, Duration]] = []
+                given = False
+                for name in _TARGET_NAMES:
+                    text = getattr(entry, name)
+                    if text is None:
+                        continue
+                    given = True
+                    try:
+                        durations.append((name, parse_duration(text)))
+                    except CalendarError as exc:
+                        self.problem(str(exc), (*path, name))
+                if not given:
+                    self.problem("give at least one of response, resolve, update", path)
                 cal_name = entry.calendar or sla.calendar
                 if cal_name is None:
-                    if len(calendars) == 1:
-                        cal_name = next(iter(calendars))
+                    if len(spec.calendars) == 1:
+                        cal_name = next(iter(spec.calendars))
                     else:
                         self.problem("no calendar: give the SLA or this target a `calendar`", path)
                         continue
@@ -337,19 +366,10 @@ class _Compiler:
                     continue
                 if cal_name not in calendars:
                     continue  # the calendar itself is broken and already reported
-                compiled = []
-                for name in _TARGET_NAMES:
-                    text = getattr(entry, name)
-                    if text is None:
-                        continue
-                    try:
-                        within = parse_duration(text)
-                    except CalendarError as exc:
-                        self.problem(str(exc), (*path, name))
-                        continue
-                    compiled.append(TargetRule(name, within, cal_name, calendars[cal_name]))
-                if not compiled:
-                    self.problem("give at least one of response, resolve, update", path)
+                compiled = [
+                    TargetRule(name, within, cal_name, calendars[cal_name])
+                    for name, within in durations
+                ]
                 targets[pri] = tuple(compiled)
             out.append(Sla(rule, targets))
         return out
