@@ -632,3 +632,51 @@ def test_sample_policy_p2_across_a_make_up_working_day() -> None:
     )
     assert decision.response_due == sh(9, 9, 20, month=5)
     assert decision.resolve_due == sh(13, 10, 20, month=5)
+
+
+def test_a_target_may_count_on_its_own_calendar() -> None:
+    """`{within, calendar}` lets one priority mix office time and clock time."""
+    from pathlib import Path
+
+    text = (
+        (Path(__file__).parent.parent / "policies" / "service-levels.yaml")
+        .read_text(encoding="utf-8")
+        .replace(
+            "P2: {response: 30m, resolve: 24h}",
+            "P2: {response: 30m, resolve: {within: 24h, calendar: around-the-clock}}",
+        )
+    )
+    decision = load_policy(text).evaluate(
+        {
+            "type": "billing",
+            "impact": "major",
+            "urgency": "high",
+            "created_at": "2026-05-08T17:50:00+08:00",
+        }
+    )
+    # response: 10 office minutes on Friday, 20 on the make-up Saturday 2026-05-09
+    assert decision.targets["response"].calendar == "office"
+    assert decision.targets["response"].due.isoformat() == "2026-05-09T09:20:00+08:00"
+    # resolve: 24 clock hours later
+    assert decision.targets["resolve"].calendar == "around-the-clock"
+    assert decision.targets["resolve"].due.isoformat() == "2026-05-09T17:50:00+08:00"
+
+
+def test_an_unknown_target_calendar_is_reported_at_the_target() -> None:
+    from pathlib import Path
+
+    text = (
+        (Path(__file__).parent.parent / "policies" / "service-levels.yaml")
+        .read_text(encoding="utf-8")
+        .replace(
+            "P2: {response: 30m, resolve: 24h}",
+            "P2: {response: 30m, resolve: {within: 24h, calendar: nowhere}}",
+        )
+    )
+    from slapolicy import PolicyError
+
+    with pytest.raises(PolicyError) as info:
+        load_policy(text)
+    (problem,) = info.value.problems
+    assert problem.path == "slas[0].targets.P2.resolve.calendar"
+    assert "unknown calendar 'nowhere'" in problem.message

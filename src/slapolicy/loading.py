@@ -28,7 +28,7 @@ from .durations import Duration, parse_duration
 from .engine import EscalationRule, Matrix, Policy, Rule, Sla, TargetRule
 from .errors import CalendarError, PolicyError, Problem, format_path, parse_path
 from .fields import FieldType
-from .schema import PERCENT_RE, PolicySpec
+from .schema import PERCENT_RE, PolicySpec, TargetTime
 from .yaml_source import SourceDocument, read_yaml, read_yaml_file
 
 __all__ = ["BACKENDS", "load_policy", "read_source"]
@@ -96,7 +96,12 @@ class _Compiler:
 
     # ------------------------------------------------------------------ problems
 
-    def problem(self, message: str, path: PathT, *, key: bool = False) -> None:
+    def problem(self, message: str, path: PathT, *, key: bool = False, once: bool = False) -> None:
+        """Record a problem at ``path`` (``once``: unless the same one is already there)."""
+        if once and any(
+            p.message == message and p.path == format_path(path) for p in self.problems
+        ):
+            return
         # "unknown key/operator X" is about the key itself: point at it, not at its value
         key = key or message.startswith(_KEY_PROBLEMS)
         line = column = None
@@ -337,42 +342,56 @@ class _Compiler:
                     continue
                 entry = sla.targets[pri]
                 path: PathT = ("slas", i, "targets", pri)
-                durations: list[tuple[str, Duration]] = []
+                compiled: list[TargetRule] = []
                 given = False
                 for name in _TARGET_NAMES:
-                    text = getattr(entry, name)
-                    if text is None:
+                    value = getattr(entry, name)
+                    if value is None:
                         continue
                     given = True
+                    where: PathT = (*path, name)
+                    if isinstance(value, TargetTime):
+                        text, own = value.within, value.calendar
+                        duration_path: PathT = (*where, "within")
+                    else:
+                        text, own = value, None
+                        duration_path = where
                     try:
-                        durations.append((name, parse_duration(text)))
+                        within = parse_duration(text)
                     except CalendarError as exc:
-                        self.problem(str(exc), (*path, name))
+                        self.problem(str(exc), duration_path)
+                        within = None
+                    cal_name: str | None
+                    cal_path: PathT
+                    if own:
+                        cal_name, cal_path = own, (*where, "calendar")
+                    elif entry.calendar:
+                        cal_name, cal_path = entry.calendar, (*path, "calendar")
+                    else:
+                        cal_name, cal_path = sla.calendar, ("slas", i, "calendar")
+                    use = self._target_calendar(spec, cal_name, cal_path, path)
+                    if within is not None and use is not None and use in calendars:
+                        compiled.append(TargetRule(name, within, use, calendars[use]))
                 if not given:
                     self.problem("give at least one of response, resolve, update", path)
-                cal_name = entry.calendar or sla.calendar
-                if cal_name is None:
-                    if len(spec.calendars) == 1:
-                        cal_name = next(iter(spec.calendars))
-                    else:
-                        self.problem("no calendar: give the SLA or this target a `calendar`", path)
-                        continue
-                if cal_name not in spec.calendars:
-                    where = (*path, "calendar") if entry.calendar else ("slas", i, "calendar")
-                    self.problem(
-                        f"unknown calendar {cal_name!r}{_hint(cal_name, list(spec.calendars))}",
-                        where,
-                    )
-                    continue
-                if cal_name not in calendars:
-                    continue  # the calendar itself is broken and already reported
-                compiled = [
-                    TargetRule(name, within, cal_name, calendars[cal_name])
-                    for name, within in durations
-                ]
                 targets[pri] = tuple(compiled)
             out.append(Sla(rule, targets))
         return out
+
+    def _target_calendar(
+        self, spec: PolicySpec, name: str | None, where: PathT, path: PathT
+    ) -> str | None:
+        """The calendar a target counts on, or None (reported once) if there is none."""
+        if name is None:
+            if len(spec.calendars) == 1:
+                return next(iter(spec.calendars))
+            self.problem("no calendar: give the SLA or this target a `calendar`", path, once=True)
+            return None
+        if name not in spec.calendars:
+            hint = _hint(name, list(spec.calendars))
+            self.problem(f"unknown calendar {name!r}{hint}", where, once=True)
+            return None
+        return name
 
     def _routing(self, spec: PolicySpec, fields: Mapping[str, FieldType]) -> list[Rule]:
         rules = self._rules("routing", spec.routing, fields)

@@ -14,6 +14,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from .fields import KINDS
+
 __all__ = [
     "CategoryRule",
     "ClockSpec",
@@ -27,6 +29,7 @@ __all__ = [
     "RoutingRule",
     "SlaRule",
     "TargetSpec",
+    "TargetTime",
 ]
 
 Id = Annotated[
@@ -63,7 +66,15 @@ class _Model(BaseModel):
 class FieldDecl(_Model):
     """A declared ticket field: its type and allowed values (enables coercion)."""
 
-    type: Literal["string", "integer", "number", "boolean", "datetime", "list", "any"] | None = None
+    # plain text here, checked by slapolicy.fields (which suggests `integer` for `int`)
+    type: (
+        Annotated[
+            str,
+            StringConstraints(max_length=64),
+            Field(json_schema_extra={"enum": list(KINDS)}),
+        ]
+        | None
+    ) = None
     enum: list[str | int | float] | None = None
     label: Text | None = None
     description: Text | None = None
@@ -95,12 +106,23 @@ class PriorityMatrix(_Model):
     values: dict[str, dict[str, Id]]
 
 
-class TargetSpec(_Model):
-    """Working-time targets of one priority under one SLA."""
+class TargetTime(_Model):
+    """One target with its own calendar: ``{within: 24h, calendar: around-the-clock}``."""
 
-    response: DurationText | None = None
-    resolve: DurationText | None = None
-    update: DurationText | None = None
+    within: DurationText
+    calendar: Id | None = None
+
+
+class TargetSpec(_Model):
+    """Working-time targets of one priority under one SLA.
+
+    Each target is a duration, or ``{within, calendar}`` when it counts on a calendar of its
+    own; ``calendar`` here is the default for this priority's targets.
+    """
+
+    response: DurationText | TargetTime | None = None
+    resolve: DurationText | TargetTime | None = None
+    update: DurationText | TargetTime | None = None
     calendar: Id | None = None
 
 
