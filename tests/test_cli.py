@@ -285,3 +285,21 @@ def test_console_script_entry_point_runs() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert "ok" in proc.stdout
+
+
+def test_diff_of_a_policy_with_itself_is_empty_even_without_start_fields(tmp_path: Path) -> None:
+    tickets = tmp_path / "t.jsonl"
+    tickets.write_text('{"type": "outage", "impact": "core"}\n' * 20, encoding="utf-8")
+    data = json.loads(run("diff", POLICY, POLICY, "--tickets", str(tickets), "--json").output)
+    assert data["tickets"] == data["unchanged"] == 20
+
+
+def test_status_explain_shows_overdue_time_with_a_sign(tmp_path: Path) -> None:
+    events = tmp_path / "events.json"
+    events.write_text("[]", encoding="utf-8")
+    result = run(
+        "status", POLICY, OUTAGE, str(events), "--now", "2026-05-08T18:45:00+08:00", "--explain"
+    )
+    # the P1 response was due 17:45 on the 24x7 calendar: one hour overdue at 18:45
+    assert "response  breached  due 2026-05-08T17:45:00+08:00" in result.output
+    assert "left -1:00:00" in result.output

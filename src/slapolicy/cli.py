@@ -17,6 +17,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from .errors import PolicyError, SlaPolicyError
+from .impact import signed
 from .loading import load_policy
 
 __all__ = ["main"]
@@ -223,8 +224,8 @@ def status(policy: str, ticket: str, events: str, now: str, explain: bool) -> No
     for name, t in result.targets.items():
         pct = "" if t.percent_used is None else f"{t.percent_used:6.1f}%"
         click.echo(
-            f"  {name:<9} {t.state:<9} due {t.due.isoformat()}  used {t.elapsed} "
-            f"left {t.remaining} {pct}"
+            f"  {name:<9} {t.state:<9} due {t.due.isoformat()}  used {signed(t.elapsed)} "
+            f"left {signed(t.remaining)} {pct}"
         )
     for esc in result.escalations_due:
         click.echo(f"  escalation {esc.at.isoformat()} -> {', '.join(esc.notify)} ({esc.reason})")

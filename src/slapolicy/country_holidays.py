@@ -46,9 +46,10 @@ class CountryHolidays:
                 f"unknown subdivision {subdivision!r} of {code}; "
                 f"known: {', '.join(supported[code]) or 'none'}"
             )
-        self.country: str = code
-        self.subdivision: str | None = subdivision
         self._data = _holidays.country_holidays(code, subdiv=subdivision)
+        #: the ISO 3166 alpha-2 code (``CHN`` is read as ``CN``)
+        self.country: str = str(getattr(self._data, "country", code))
+        self.subdivision: str | None = subdivision
         self._lock = threading.Lock()
         self._years: set[int] = set()
         cls = type(self._data)
@@ -56,7 +57,9 @@ class CountryHolidays:
         self.last_year: int = int(getattr(cls, "end_year", 2199))
         #: last year of official data (None: the package's rules apply to every year).
         self.announced_until: int | None = (
-            _announced_until(code, subdivision) if code in ANNOUNCED_YEARLY else None
+            _announced_until(self.country, subdivision)
+            if self.country in ANNOUNCED_YEARLY
+            else None
         )
 
     def _load(self, year: int) -> None:

@@ -31,7 +31,9 @@ from .fields import FieldType, coerce
 
 __all__ = ["Decision", "Escalation", "Policy", "Target", "TraceStep"]
 
-_MISSING = object()
+#: what :func:`lookup` returns for a field the ticket lacks
+MISSING: Any = object()
+_MISSING = MISSING
 _ONE_US = timedelta(microseconds=1)
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from .engine import Decision, Policy
+from .engine import MISSING, Decision, Policy, lookup
 from .errors import SlaPolicyError
 
 __all__ = ["DeadlineShift", "ImpactReport", "compare_stream"]
@@ -165,7 +165,7 @@ class ImpactReport:
             if shift.earlier or shift.later:
                 parts.append(
                     f"{shift.earlier} earlier, {shift.later} later; mean shift "
-                    f"{timedelta(seconds=d['mean_shift_seconds'])}, max earlier "
+                    f"{signed(timedelta(seconds=d['mean_shift_seconds']))}, max earlier "
                     f"{shift.max_earlier}, max later {shift.max_later}"
                 )
             if shift.added or shift.removed:
@@ -194,6 +194,9 @@ def compare_stream(
     on_bytes: Callable[[int], object] | None = None,
 ) -> ImpactReport:
     """Compare ``old`` and ``new`` on every JSON line of ``lines`` into ``report``."""
+    # tickets without a start field start "now": the same now for both policies, else every
+    # such ticket would differ by the microseconds between the two evaluations
+    now = datetime.now(timezone.utc)
     for number, raw in enumerate(lines, start=1):
         if on_bytes is not None:
             on_bytes(len(raw))
@@ -212,15 +215,25 @@ def compare_stream(
             continue
         ref = ticket.get("id")
         ref = ref if isinstance(ref, str | int) else None
+        at = None if _has_start(ticket, old) and _has_start(ticket, new) else now
         try:
-            before = old.evaluate(ticket)
+            before = old.evaluate(ticket, at=at)
         except SlaPolicyError as exc:
             report.error("old", number, str(exc))
             continue
         try:
-            after = new.evaluate(ticket)
+            after = new.evaluate(ticket, at=at)
         except SlaPolicyError as exc:
             report.error("new", number, str(exc))
             continue
         report.record(number, ref, before, after)
     return report
+
+
+def _has_start(ticket: dict[str, Any], policy: Policy) -> bool:
+    return lookup(ticket, policy.start_field) is not MISSING
+
+
+def signed(delta: timedelta) -> str:
+    """``-1:00:00`` rather than Python's ``-1 day, 23:00:00``."""
+    return f"-{-delta}" if delta < timedelta(0) else str(delta)
