@@ -132,6 +132,18 @@ def test_base_policy_is_clean() -> None:
             "contains_any: [怎么, 12315]",
             id="SP110-number-keyword",
         ),
+        pytest.param(
+            "SP111",
+            "contains_any: [怎么, 如何]",
+            "contains_any: [怎么，如何]",
+            id="SP111-full-width-comma-joins-keywords",
+        ),
+        pytest.param(
+            "SP112",
+            "  - {id: outage, when: {type: outage}}\n",
+            "  - {id: outage, when: {type: outage}}\n  - {id: vip, when: {vip: yes}}\n",
+            id="SP112-yes-as-text",
+        ),
     ],
 )
 def test_each_code_fires_on_its_case_only(code: str, old: str, new: str) -> None:
@@ -141,7 +153,7 @@ def test_each_code_fires_on_its_case_only(code: str, old: str, new: str) -> None
 
 
 def test_every_code_has_a_case() -> None:
-    tested = {f"SP1{n:02d}" for n in range(1, 11)}
+    tested = {f"SP1{n:02d}" for n in range(1, 13)}
     assert tested == set(CODES)
 
 
@@ -180,3 +192,11 @@ def test_sample_policies_have_no_warnings_before_holiday_data_runs_out() -> None
             f for f in lint(load_policy(path), today=date(2025, 6, 1)) if f.severity == "warning"
         ]
         assert found == [], textwrap.indent("\n".join(map(str, found)), "  ")
+
+
+def test_yes_is_fine_for_a_declared_text_field() -> None:
+    text = BASE.replace(
+        "categories:\n",
+        "fields:\n  answer: {type: string}\ncategories:\n  - {id: agreed, when: {answer: yes}}\n",
+    )
+    assert "SP112" not in codes(text)

@@ -16,6 +16,8 @@ SP107     warning   official holiday data ends within the next 12 months
 SP108     warning   the same keyword appears in the conditions of two categories
 SP109     warning   an escalation names a target that no SLA defines
 SP110     warning   a keyword is a number (unquoted digits in YAML): it never matches text
+SP111     warning   a keyword holds a full-width comma or 、: probably two keywords run together
+SP112     warning   a condition compares with yes/no/on/off as text: a JSON true never equals it
 ========  ========  ===========================================================
 
 Shadowing is detected for the cases that can be decided from the data: an earlier rule
@@ -27,6 +29,7 @@ includes the later rule's value.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -48,6 +51,8 @@ CODES = {
     "SP108": "duplicate-keyword",
     "SP109": "unknown-escalation-target",
     "SP110": "number-keyword",
+    "SP111": "joined-keywords",
+    "SP112": "yes-no-text",
 }
 _COMBINATORS = ("all", "any", "not")
 _SINGULAR = {
@@ -114,6 +119,8 @@ def iter_findings(policy: Policy, *, today: date | None = None) -> Iterator[Find
         _duplicate_keywords,
         _unknown_escalation_targets,
         _number_keywords,
+        _joined_keywords,
+        _yes_no_text,
     )
     for check in checks:
         for finding in check(policy):
@@ -470,3 +477,74 @@ def _number_keywords(policy: Policy) -> Iterator[Finding]:
                         "the number)",
                         path,
                     )
+
+
+def _condition_rules(policy: Policy) -> Iterator[tuple[str, Rule]]:
+    for section, rules in (
+        ("categories", policy.categories),
+        ("priorities", policy.priorities),
+        ("slas", [s.rule for s in policy.slas]),
+        ("routing", policy.routing),
+    ):
+        for rule in rules:
+            if rule.condition.spec is not None:
+                yield section, rule
+
+
+_JOINERS = ("，", "、", "；")
+
+
+def _joined_keywords(policy: Policy) -> Iterator[Finding]:
+    for section, rule in _condition_rules(policy):
+        for needle, path in _needles(rule.condition.spec, (section, rule.index, "when")):
+            if isinstance(needle, str) and any(j in needle for j in _JOINERS):
+                parts = [p for p in re.split("[，、；]", needle) if p]
+                yield Finding(
+                    "SP111",
+                    "warning",
+                    f"keyword {needle!r} of {rule.id!r} contains a full-width separator, so it "
+                    f"only matches that whole text; for separate keywords write "
+                    f"[{', '.join(parts)}] with ASCII commas",
+                    path,
+                )
+
+
+_YES_NO = frozenset({"yes", "no", "on", "off", "y", "n"})
+
+
+def _equality_literals(
+    spec: Any, path: tuple[str | int, ...]
+) -> Iterator[tuple[str, Any, tuple[str | int, ...]]]:
+    if not isinstance(spec, Mapping):
+        if isinstance(spec, list):
+            for i, item in enumerate(spec):
+                yield from _equality_literals(item, (*path, i))
+        return
+    for key, value in spec.items():
+        if key in _COMBINATORS:
+            yield from _equality_literals(value, (*path, key))
+        elif isinstance(value, Mapping):
+            for op in ("eq", "ne"):
+                if op in value:
+                    yield key, value[op], (*path, key, op)
+        else:
+            yield key, value, (*path, key)
+
+
+def _yes_no_text(policy: Policy) -> Iterator[Finding]:
+    for section, rule in _condition_rules(policy):
+        for field, literal, path in _equality_literals(
+            rule.condition.spec, (section, rule.index, "when")
+        ):
+            declared = policy.fields.get(field)
+            if declared is not None and declared.kind == "string":
+                continue  # a text field may well hold "yes"
+            if isinstance(literal, str) and literal.casefold() in _YES_NO:
+                yield Finding(
+                    "SP112",
+                    "warning",
+                    f"{field!r} is compared with the text {literal!r}; a ticket's JSON true or "
+                    f"false never equals it. Write `{field}: true` (or false), or declare "
+                    f"`{field}` in `fields:` as boolean or string",
+                    path,
+                )
