@@ -594,7 +594,7 @@ class Calendar:
         Unlike :meth:`add_us`, ``amount == 0`` gives ``instant`` itself (not the next
         opening): used to move a due instant later by paused working time.
         """
-        return instant if amount <= 0 else self._add_time(instant, amount)
+        return instant if amount <= 0 else self._check_coverage(self._add_time(instant, amount))
 
     def _add_time(self, start: int, amount: int) -> int:
         """Earliest instant with ``amount`` microseconds of working time after ``start``."""

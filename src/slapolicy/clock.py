@@ -179,6 +179,18 @@ def compute_status(
     now: datetime | str,
 ) -> SlaStatus:
     """Replay ``events`` over ``ticket`` and report every target at ``now``."""
+    try:
+        return _compute_status(policy, ticket, events, now)
+    except CalendarError as exc:  # e.g. a due instant pushed beyond the supported range
+        raise TicketError(f"cannot follow the SLA clock: {exc}") from None
+
+
+def _compute_status(
+    policy: Policy,
+    ticket: Mapping[str, Any],
+    events: Iterable[Mapping[str, Any]],
+    now: datetime | str,
+) -> SlaStatus:
     if not isinstance(ticket, Mapping):
         raise TicketError(f"a ticket must be a mapping, got {type(ticket).__name__}")
     reader = policy._tz_calendar
@@ -197,10 +209,9 @@ def compute_status(
         )
     decision = policy.evaluate(view)
     start_us = reader.to_us(decision.started_at)
-    tracks = {
-        name: _Track(name, [_Cycle(1, start_us, rule)])
-        for name, rule in _target_rules(policy, decision).items()
-    }
+    rules = _target_rules(policy, decision)  # the targets of the current decision
+    tracks = {name: _Track(name, [_Cycle(1, start_us, rule)]) for name, rule in rules.items()}
+    replies: list[int] = []
     pauses: list[list[int | None]] = []  # [start, end or None while open]
     paused = False
     resolved_at: int | None = None
@@ -213,12 +224,13 @@ def compute_status(
         return track.current
 
     def restart(name: str, at: int) -> None:
+        """End the current cycle of ``name`` and start one under the current decision."""
         track = tracks.get(name)
         if track is not None:
             cycle = track.current
             if cycle.stop is None:
                 cycle.stop = at
-            track.cycles.append(_Cycle(cycle.number + 1, at, cycle.rule))
+            track.cycles.append(_Cycle(cycle.number + 1, at, rules[name]))
 
     for event in replay:
         at = max(event.at, start_us)
@@ -232,6 +244,7 @@ def compute_status(
                 pauses[-1][1] = at
                 paused = False
         elif kind == "responded":
+            replies.append(at)
             stop("response", at)
             if resolved_at is None:
                 restart("update", at)
@@ -251,8 +264,13 @@ def compute_status(
                 if policy.on_reopen == "restart":
                     restart("resolve", at)
                 else:
-                    track.current.stop = None
-                    track.current.extra_pauses.append((resolved_at, at))
+                    cycle = track.current
+                    if cycle.stop is not None and cycle.stop <= _due(
+                        cycle, _intervals(cycle, pauses, cycle.stop)
+                    ):
+                        cycle.rule = rules["resolve"]  # it resumes under the current decision
+                    cycle.stop = None
+                    cycle.extra_pauses.append((resolved_at, at))
             restart("update", at)
             resolved_at = None
         elif kind == "updated":
@@ -263,7 +281,8 @@ def compute_status(
                 decision = policy.evaluate(view, at=decision.started_at)
             except TicketError as exc:
                 raise TicketError(f"event {event.index} (updated): {exc}") from None
-            _reconcile(tracks, _target_rules(policy, decision), pauses, at, start_us, resolved_at)
+            rules = _target_rules(policy, decision)
+            _reconcile(tracks, rules, pauses, at, start_us, resolved_at, replies)
 
     statuses: dict[str, TargetStatus] = {}
     due_escalations: list[tuple[int, int, EscalationDue]] = []
@@ -319,16 +338,26 @@ def _reconcile(
     at: int,
     start_us: int,
     resolved_at: int | None,
+    replies: Sequence[int],
 ) -> None:
-    """Apply re-derived targets at ``at``: running cycles take the new rule."""
+    """Apply re-derived targets at ``at``: running cycles take the new rule.
+
+    A target that appears counts from the clock start, with the history so far: a new
+    ``response`` is already stopped by the first reply, a new ``update`` runs from the last
+    reply, and any new target is stopped if the ticket is resolved.
+    """
     for name in list(tracks):
         if name not in rules:
             del tracks[name]
     for name, rule in rules.items():
         track = tracks.get(name)
         if track is None:
-            cycle = _Cycle(1, start_us, rule, stop=resolved_at)
-            tracks[name] = _Track(name, [cycle])
+            start, stop = start_us, resolved_at
+            if name == "response" and replies:
+                stop = replies[0]
+            elif name == "update" and replies:
+                start = replies[-1]
+            tracks[name] = _Track(name, [_Cycle(1, start, rule, stop=stop)])
             continue
         cycle = track.current
         if cycle.stop is not None:
