@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone, tzinfo
 from fractions import Fraction
@@ -276,6 +276,8 @@ class EscalationRule:
     notify: tuple[str, ...]
     #: ``75% of response`` or ``30m before resolve is due`` (precomputed: hot path)
     reason: str = field(init=False)
+    #: True when ``notify`` names only owner ids (nothing to resolve per ticket)
+    static_notify: bool = field(init=False)
 
     def __post_init__(self) -> None:
         if self.at is not None:
@@ -285,6 +287,8 @@ class EscalationRule:
         else:
             reason = f"{self.before} before {self.target} is due"
         object.__setattr__(self, "reason", reason)
+        dynamic = {"owner", "owner.lead"}
+        object.__setattr__(self, "static_notify", not dynamic.intersection(self.notify))
 
     def describe(self) -> str:
         """``75% of response`` or ``30m before resolve is due``."""
@@ -418,7 +422,7 @@ class Policy:
             targets[rule.name] = Target(
                 rule.name, rule.within_text, rule.calendar_name, start, cal.from_us(due_us)
             )
-        escalations = tuple(self._escalations(context, spans, owner))
+        escalations = self._escalations(context, spans, owner)
         # the trace is built later: keep a copy of the ticket as it was (shallow)
         snapshot = (dict(view) if view is ticket else view, priority, matrix_hit, sla, owner)
         # built without the frozen dataclass __init__ (3x faster); same fields, same object
@@ -548,28 +552,31 @@ class Policy:
         context: Mapping[str, Any],
         spans: Mapping[str, tuple[TargetRule, int, int]],
         owner: str,
-    ) -> Iterator[Escalation]:
+    ) -> tuple[Escalation, ...]:
         found: list[tuple[int, int, Escalation]] = []
         for esc in self.escalations:
             span = spans.get(esc.target)
-            if span is None or not esc.condition.matches(context):
+            if span is None or (
+                esc.condition is not _ALWAYS and not esc.condition.matches(context)
+            ):
                 continue
             rule, start_us, due_us = span
-            at_us = threshold_us(
-                rule.calendar, start_us, due_us, esc, rule.total_us(start_us, due_us)
+            cal = rule.calendar
+            at_us = threshold_us(cal, start_us, due_us, esc, rule.total_us(start_us, due_us))
+            notify = (
+                esc.notify
+                if esc.static_notify
+                else tuple(self._resolve_notify(name, owner) for name in esc.notify)
             )
-            notify = tuple(self._resolve_notify(name, owner) for name in esc.notify)
             found.append(
                 (
                     at_us,
                     esc.index,
-                    Escalation(
-                        rule.calendar.from_us(at_us), notify, esc.target, esc.reason, esc.id
-                    ),
+                    Escalation(cal.from_us(at_us), notify, esc.target, esc.reason, esc.id),
                 )
             )
-        found.sort(key=lambda item: (item[0], item[1]))
-        return (item[2] for item in found)
+        found.sort()  # by instant, then rule order (indexes are unique: no tie reaches the 3rd)
+        return tuple(item[2] for item in found)
 
     def _resolve_notify(self, name: str, owner: str) -> str:
         if name == "owner":
@@ -684,6 +691,9 @@ def _text_shortcut(field_type: FieldType) -> frozenset[str] | None:
     if field_type.enum and all(type(v) is str for v in field_type.enum):
         return frozenset(field_type.enum)
     return None
+
+
+_ALWAYS = Condition.always()
 
 
 def _first(rules: Sequence[Rule], view: Mapping[str, Any]) -> Rule:
