@@ -612,15 +612,18 @@ class Calendar:
         owner = span.owners[i]
         local = self.from_us(start)
         offset_days = local.toordinal() - owner
-        second_of_day = local.hour * 3600 + local.minute * 60 + local.second
         while True:
             k = bisect.bisect_right(span.workdays, owner) + days - 1
             if k < len(span.workdays):
                 break
             span = self._grow_forward(span)
         target_day = span.workdays[k]
-        want = self._local_us(target_day, offset_days * _DAY_S + second_of_day, latest=False)
-        want += local.microsecond
+        # the same wall-clock time on that day, read as PEP 495 does: a time skipped by a DST
+        # jump lands as many minutes after the jump (02:30 -> 03:30), an ambiguous one on its
+        # first occurrence (as pendulum and java.time add days)
+        day = date.fromordinal(target_day + offset_days)
+        wall = datetime.combine(day, local.time().replace(tzinfo=None), tzinfo=self.timezone)
+        want = _datetime_sub(wall, _EPOCH) // _ONE_US
         span = self._ensure_instant(want)
         first = span.first_open[target_day]
         if want < first:
@@ -697,14 +700,16 @@ class Calendar:
             for ws, we in windows:
                 s = self._local_us(ordinal, ws, latest=False)
                 e = self._local_us(ordinal, we, latest=True)
-                if ends and s < ends[-1]:  # a dated override meets a night shift: union
-                    s = ends[-1]
                 if e <= s:
-                    continue  # the window lies in a skipped DST hour, or inside the last one
-                if not owned:
+                    continue  # the window lies wholly in an hour skipped by DST
+                if not owned:  # the day's own first opening, before any union below
                     first_open[ordinal] = s
                     workdays.append(ordinal)
                     owned = True
+                if ends and s < ends[-1]:  # a dated override meets a night shift: union
+                    s = ends[-1]
+                    if e <= s:
+                        continue  # wholly inside the night shift before it
                 starts.append(s)
                 ends.append(e)
                 owners.append(ordinal)
