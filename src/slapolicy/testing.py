@@ -7,7 +7,7 @@ they are public so that you can test your helpdesk code against random calendars
     from slapolicy import Calendar
     from slapolicy.testing import calendar_specs, durations, instants
 
-    @given(calendar_specs(), instants("UTC"), durations(max_hours=40))
+    @given(calendar_specs(min_weekly_hours=1), instants("UTC"), durations(max_hours=40))
     def test_deadline_is_never_before_the_start(spec, start, duration):
         calendar = Calendar.from_spec(spec)
         assert calendar.add(start, duration) >= start
@@ -28,7 +28,7 @@ This module needs ``hypothesis`` (install ``slapolicy[test]``).
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta, tzinfo
 from datetime import timezone as _timezone
 from typing import Any
@@ -80,32 +80,41 @@ _Template = tuple[tuple[int, ...], int | None]
 _Window = tuple[int, int]  # seconds after the own date's midnight; end may exceed 86400
 
 
+def _cut_points(unit: int) -> Callable[[list[int]], tuple[int, ...]]:
+    def cut(values: list[int]) -> tuple[int, ...]:
+        points = sorted(set(values))
+        if len(points) < 2:  # at least one window
+            points = [points[0], points[0] + unit] if points[0] < _DAY else [_DAY - unit, _DAY]
+        return tuple(points[: len(points) // 2 * 2])
+
+    return cut
+
+
+@functools.cache
 def _template(unit: int) -> st.SearchStrategy[_Template]:
     """Random windows of one day, on multiples of ``unit`` seconds."""
     slots = _DAY // unit
     point = st.one_of(
-        st.integers(0, slots).map(lambda n: n * unit),
+        st.integers(0, slots).map(functools.partial(int.__mul__, unit)),
         st.sampled_from([p for p in _NICE if p % unit == 0] + [_DAY]),
     )
-    points = st.lists(point, min_size=2, max_size=6, unique=True).map(
-        lambda ps: tuple(sorted(ps)[: len(ps) // 2 * 2])
-    )
-    spill = st.one_of(st.none(), st.integers(0, slots).map(lambda n: n * unit))
+    points = st.lists(point, min_size=2, max_size=6).map(_cut_points(unit))
+    spill = st.one_of(st.none(), st.integers(0, slots).map(functools.partial(int.__mul__, unit)))
     random_template = st.tuples(points, spill)
     return st.one_of(random_template, st.sampled_from(_TYPICAL))
 
 
-def _settle(points: tuple[int, ...], spill: int | None, bound: int) -> list[_Window]:
+def _settle(points: tuple[int, ...], spill: int | None, bound: int, unit: int) -> list[_Window]:
     """Turn cut points into windows; the last crosses midnight by at most ``bound`` seconds.
 
-    A crossing window ends before its own start time on the next day (a window shorter than
-    24 hours; ``"09:00-09:00"`` is not drawn) and not after ``bound`` (the first opening of
-    the day that follows it).
+    A crossing window ends before its own start time on the next day (``"09:00-09:00"``, an
+    end equal to the start, is an error) and not after ``bound`` (the first opening of the
+    day that follows it).
     """
     windows = [(points[i], points[i + 1]) for i in range(0, len(points), 2)]
     if spill is not None and windows:
         start, _ = windows[-1]
-        windows[-1] = (start, _DAY + min(spill, bound, max(start - 1, 0)))
+        windows[-1] = (start, _DAY + min(spill, bound, max(start - unit, 0)))
     return windows
 
 
@@ -162,7 +171,9 @@ def _weekly(draw: st.DrawFn, unit: int) -> tuple[dict[str, list[str]], list[list
     for day, c in enumerate(choice):
         if c >= 0:
             bounds[c] = min(bounds[c], starts[(day + 1) % 7])
-    settled = [_settle(points, spill, bounds[i]) for i, (points, spill) in enumerate(templates)]
+    settled = [
+        _settle(points, spill, bounds[i], unit) for i, (points, spill) in enumerate(templates)
+    ]
     per_day = [settled[c] if c >= 0 else [] for c in choice]
     hours: dict[str, list[str]] = {}
     for i, windows in enumerate(settled):
@@ -178,11 +189,25 @@ def _weekly(draw: st.DrawFn, unit: int) -> tuple[dict[str, list[str]], list[list
     return hours, per_day
 
 
+def _weekly_seconds(drawn: tuple[dict[str, list[str]], list[list[_Window]]]) -> int:
+    return sum(end - start for windows in drawn[1] for start, end in windows)
+
+
+@functools.cache
+def _weekly_at_least(
+    unit: int, seconds: int
+) -> st.SearchStrategy[tuple[dict[str, list[str]], list[list[_Window]]]]:
+    weekly = _weekly(unit)
+    if seconds <= 0:
+        return weekly
+    return weekly.filter(lambda drawn: _weekly_seconds(drawn) >= seconds)
+
+
 @st.composite
 def _own_hours(draw: st.DrawFn, unit: int) -> list[str]:
     """Windows for a dated override or ``workday_hours`` (a night shift ends by the first start)."""
     points, spill = draw(_template(unit))
-    windows = _settle(points, spill, points[0])
+    windows = _settle(points, spill, points[0], unit)
     return draw(_render(windows))
 
 
@@ -201,6 +226,7 @@ def _calendar_spec(
     countries: Sequence[str],
     min_date: date,
     max_date: date,
+    min_weekly_seconds: int,
 ) -> dict[str, Any]:
     unit = draw(st.sampled_from([1, 60])) if with_seconds else 60
     spec: dict[str, Any] = {"timezone": draw(st.sampled_from(list(timezones)))}
@@ -209,7 +235,7 @@ def _calendar_spec(
     if always:
         spec["hours"] = "always"
     else:
-        hours, per_day = draw(_weekly(unit))
+        hours, per_day = draw(_weekly_at_least(unit, min_weekly_seconds))
         spec["hours"] = hours
         monday_has_hours = bool(per_day[0])
 
@@ -273,6 +299,7 @@ def calendar_specs(
     countries: Sequence[str] = (),
     min_date: date = date(2024, 1, 1),
     max_date: date = date(2026, 12, 31),
+    min_weekly_hours: float = 0,
 ) -> st.SearchStrategy[dict[str, Any]]:
     """Valid calendar mappings for :meth:`slapolicy.Calendar.from_spec`.
 
@@ -291,11 +318,16 @@ def calendar_specs(
         countries: country codes sometimes drawn as ``holidays.country`` (none by default,
             so that the calendars do not depend on the installed holiday data).
         min_date, max_date: the dates holidays and workdays are drawn from.
+        min_weekly_hours: at least this much working time in the weekly ``hours`` (as wall
+            time, before holidays). Very sparse calendars (a minute a day) put a 40-hour
+            deadline years away; set this to keep deadlines near their start. At most 40.
     """
     if not timezones:
         raise ValueError("calendar_specs needs at least one time zone")
     if max_date < min_date:
         raise ValueError("max_date must not be before min_date")
+    if not 0 <= min_weekly_hours <= 40:
+        raise ValueError("min_weekly_hours must be between 0 and 40")
     for name in timezones:
         ZoneInfo(name)  # fail early on a typo
     return _calendar_spec(
@@ -307,6 +339,7 @@ def calendar_specs(
         tuple(countries),
         min_date,
         max_date,
+        int(min_weekly_hours * 3600),
     )
 
 

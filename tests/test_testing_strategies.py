@@ -1,0 +1,84 @@
+"""The public hypothesis strategies in slapolicy.testing draw what they promise."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from slapolicy.calendar import Calendar
+from slapolicy.durations import Duration, parse_duration
+from slapolicy.testing import DEFAULT_TIMEZONES, calendar_specs, durations, instants
+
+
+@given(calendar_specs(with_seconds=True))
+def test_calendar_specs_are_valid_calendars_with_working_time(spec: dict[str, Any]) -> None:
+    assert spec["timezone"] in DEFAULT_TIMEZONES
+    calendar = Calendar.from_spec(spec)
+    start = datetime(2025, 6, 1, tzinfo=timezone.utc)
+    assert calendar.is_working(calendar.next_working(start))
+
+
+@given(calendar_specs(with_seconds=False))
+def test_calendar_specs_use_whole_minutes_unless_asked_for_seconds(spec: dict[str, Any]) -> None:
+    windows = [w for ws in _all_windows(spec) for w in ws]
+    for window in windows:
+        for clock in window.split("-"):
+            assert clock.count(":") == 1 or clock.endswith(":00")
+
+
+@given(calendar_specs(min_weekly_hours=20, with_always=False))
+def test_calendar_specs_respect_min_weekly_hours(spec: dict[str, Any]) -> None:
+    calendar = Calendar.from_spec({"timezone": "UTC", "hours": spec["hours"]})
+    monday = datetime(2025, 1, 6, tzinfo=timezone.utc)  # a week that starts after a Sunday
+    # the week's windows, plus Sunday's night shift spilling in, minus Monday's spilling out
+    week = calendar.elapsed(monday - timedelta(days=1), monday + timedelta(days=8))
+    assert week >= timedelta(hours=20)
+
+
+@given(calendar_specs(with_holidays=True, min_date=date(2030, 5, 1), max_date=date(2030, 5, 9)))
+def test_calendar_specs_draw_dates_in_range(spec: dict[str, Any]) -> None:
+    for entry in [*spec.get("holidays", {}).get("dates", []), *spec.get("workdays", [])]:
+        value = entry["date"] if isinstance(entry, dict) else entry
+        for part in str(value).split(".."):
+            assert date(2030, 5, 1) <= date.fromisoformat(part) <= date(2030, 5, 9)
+
+
+@given(st.data(), st.sampled_from(DEFAULT_TIMEZONES))
+def test_instants_are_aware_in_the_zone_and_within_bounds(data: st.DataObject, name: str) -> None:
+    low, high = datetime(2024, 3, 1), datetime(2024, 11, 30)
+    t = data.draw(instants(name, low, high))
+    zone = ZoneInfo(name)
+    assert t.tzinfo is zone
+    assert low.replace(tzinfo=zone) <= t <= high.replace(tzinfo=zone)
+    assert t.microsecond == 0
+
+
+@given(durations(max_hours=5, min_seconds=60, max_days=3))
+def test_durations_parse_and_stay_within_bounds(d: str | timedelta) -> None:
+    value = Duration.of(d) if isinstance(d, timedelta) else parse_duration(d)
+    assert timedelta(minutes=1) <= value.time <= timedelta(hours=5)
+    assert value.days <= 3
+
+
+def test_strategies_reject_impossible_arguments() -> None:
+    with pytest.raises(ValueError, match="time zone"):
+        calendar_specs(timezones=())
+    with pytest.raises(ValueError, match="max_date"):
+        calendar_specs(min_date=date(2025, 1, 2), max_date=date(2025, 1, 1))
+    with pytest.raises(ValueError, match="max_value"):
+        instants("UTC", datetime(2025, 1, 2), datetime(2025, 1, 1))
+    with pytest.raises(ValueError, match="min_seconds"):
+        durations(max_hours=1, min_seconds=7200)
+
+
+def _all_windows(spec: dict[str, Any]) -> list[list[str]]:
+    hours = spec["hours"]
+    out = [] if hours == "always" else list(hours.values())
+    out.append(spec.get("workday_hours", []))
+    out.extend(e["hours"] for e in spec.get("workdays", []) if isinstance(e, dict))
+    return out
