@@ -296,8 +296,11 @@ class EscalationRule:
 
 
 def lookup(ticket: Mapping[str, Any], path: str) -> Any:
-    """The value at a dotted path, or ``_MISSING`` (JSON null counts as missing)."""
-    value: Any = ticket
+    """The value at a dotted path, or ``MISSING`` (JSON null counts as missing)."""
+    if "." not in path:  # the common case, without splitting
+        value = ticket.get(path)
+        return _MISSING if value is None else value
+    value = ticket
     for part in path.split("."):
         if not isinstance(value, Mapping):
             return _MISSING
@@ -391,7 +394,7 @@ class Policy:
         ``at`` overrides the start of the clock; else the ticket's ``clock.start_field``;
         else now. Raises :class:`TicketError` for a ticket that cannot be evaluated.
         """
-        if not isinstance(ticket, Mapping):
+        if type(ticket) is not dict and not isinstance(ticket, Mapping):
             raise TicketError(f"a ticket must be a mapping, got {type(ticket).__name__}")
         view = self._coerce(ticket)
         category = self._select_category(view)
@@ -459,7 +462,7 @@ class Policy:
 
     def classify(self, ticket: Mapping[str, Any]) -> tuple[str, str]:
         """Only the category and priority of ``ticket`` (no deadlines): the cheap part."""
-        if not isinstance(ticket, Mapping):
+        if type(ticket) is not dict and not isinstance(ticket, Mapping):
             raise TicketError(f"a ticket must be a mapping, got {type(ticket).__name__}")
         view = self._coerce(ticket)
         category = self._select_category(view).id
