@@ -138,6 +138,16 @@ def _locate(policy: Policy, finding: Finding) -> Finding:
     )
 
 
+def _stages(policy: Policy) -> tuple[tuple[str, Sequence[Rule]], ...]:
+    """The first-match stages, in evaluation order, with their YAML section names."""
+    return (
+        ("categories", policy.categories),
+        ("priorities", policy.priorities),
+        ("slas", [s.rule for s in policy.slas]),
+        ("routing", policy.routing),
+    )
+
+
 # --------------------------------------------------------------------------- shadowing
 
 
@@ -199,13 +209,7 @@ def _broader(earlier: Any, later: Any) -> bool:
 
 
 def _shadowed_rules(policy: Policy) -> Iterator[Finding]:
-    stages: Sequence[tuple[str, Sequence[Rule]]] = (
-        ("categories", policy.categories),
-        ("priorities", [r for r in policy.priorities if r.condition.spec is not None]),
-        ("slas", [s.rule for s in policy.slas]),
-        ("routing", policy.routing),
-    )
-    for section, rules in stages:
+    for section, rules in _stages(policy):
         conditional = [r for r in rules if r.condition.spec is not None]
         for j, later in enumerate(conditional):
             for earlier in conditional[:j]:
@@ -289,13 +293,7 @@ def _put(ticket: dict[str, Any], path: str, value: Any) -> None:
 
 
 def _unreachable_rules(policy: Policy) -> Iterator[Finding]:
-    stages: Sequence[tuple[str, Sequence[Rule]]] = (
-        ("categories", policy.categories),
-        ("priorities", policy.priorities),
-        ("slas", [s.rule for s in policy.slas]),
-        ("routing", policy.routing),
-    )
-    for section, rules in stages:
+    for section, rules in _stages(policy):
         for rule in rules[:-1]:
             if rule.condition.spec is not None and _is_tautology(rule):
                 yield Finding(
@@ -458,34 +456,22 @@ def _needles(spec: Any, path: tuple[str | int, ...]) -> Iterator[tuple[Any, tupl
 
 
 def _number_keywords(policy: Policy) -> Iterator[Finding]:
-    stages: Sequence[tuple[str, Sequence[Rule]]] = (
-        ("categories", policy.categories),
-        ("priorities", policy.priorities),
-        ("slas", [s.rule for s in policy.slas]),
-        ("routing", policy.routing),
-    )
-    for section, rules in stages:
-        for rule in rules:
-            base: tuple[str | int, ...] = (section, rule.index, "when")
-            for needle, path in _needles(rule.condition.spec, base):
-                if isinstance(needle, int | float) and not isinstance(needle, bool):
-                    yield Finding(
-                        "SP110",
-                        "warning",
-                        f"keyword {needle!r} of {rule.id!r} is a number, so it never matches "
-                        f"text; quote it: '{needle}' (it still matches list items equal to "
-                        "the number)",
-                        path,
-                    )
+    for section, rule in _condition_rules(policy):
+        for needle, path in _needles(rule.condition.spec, (section, rule.index, "when")):
+            if isinstance(needle, int | float) and not isinstance(needle, bool):
+                yield Finding(
+                    "SP110",
+                    "warning",
+                    f"keyword {needle!r} of {rule.id!r} is a number, so it never matches "
+                    f"text; quote it: '{needle}' (it still matches list items equal to "
+                    "the number)",
+                    path,
+                )
 
 
 def _condition_rules(policy: Policy) -> Iterator[tuple[str, Rule]]:
-    for section, rules in (
-        ("categories", policy.categories),
-        ("priorities", policy.priorities),
-        ("slas", [s.rule for s in policy.slas]),
-        ("routing", policy.routing),
-    ):
+    """Every rule with a ``when``, with the section it is in."""
+    for section, rules in _stages(policy):
         for rule in rules:
             if rule.condition.spec is not None:
                 yield section, rule
