@@ -1,5 +1,8 @@
 """The ``slapolicy`` command: parse arguments, call the library, render. No domain logic.
 
+Colour is used on a terminal only: click drops the styles when output is piped or
+redirected, so scripts read plain text (or JSON with ``--json``).
+
 Exit codes: 0 ok, 1 findings or failures (an invalid policy, a failing example),
 2 usage or input errors (a missing file, a broken ticket). User errors print one clear
 message, never a traceback.
@@ -28,7 +31,7 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
-    click.echo(f"slapolicy: {message}", err=True)
+    click.echo(f"slapolicy: {click.style(message, fg='red')}", err=True)
     sys.exit(code)
 
 
@@ -39,7 +42,11 @@ def _load(path: str) -> Any:
         return load_policy(Path(path))
     except PolicyError as exc:
         for problem in exc.problems:
-            click.echo(str(problem), err=True)
+            click.echo(
+                f"{click.style(problem.location(), bold=True)}: {problem.message}"
+                + (f" (at {problem.path})" if problem.path else ""),
+                err=True,
+            )
         sys.exit(EXIT_FINDINGS)
 
 
@@ -67,7 +74,7 @@ def main() -> None:
 def validate(policy: str) -> None:
     """Check a policy file: schema and references. Prints file:line:col for each problem."""
     loaded = _load(policy)
-    click.echo(f"{policy}: ok ({loaded.name}, {loaded.version})")
+    click.echo(f"{policy}: {click.style('ok', fg='green')} ({loaded.name}, {loaded.version})")
 
 
 @main.command()
@@ -82,10 +89,10 @@ def test(policy: str) -> None:
     for result in iter_example_results(loaded):
         total += 1
         if result.passed:
-            click.echo(f"PASS  {result.name}")
+            click.echo(f"{click.style('PASS', fg='green')}  {result.name}")
             continue
         failed += 1
-        click.echo(f"FAIL  {result.name}")
+        click.echo(f"{click.style('FAIL', fg='red', bold=True)}  {result.name}")
         if result.error:
             click.echo(f"      error: {result.error}")
         for mismatch in result.mismatches:
@@ -147,7 +154,11 @@ def lint(policy: str, as_json: bool, today: str | None) -> None:
         _fail(f"invalid --today {today!r}; use YYYY-MM-DD")
     findings = run_lint(loaded, today=day)
     for finding in findings:
-        click.echo(json.dumps(finding.to_dict(), ensure_ascii=False) if as_json else str(finding))
+        if as_json:
+            click.echo(json.dumps(finding.to_dict(), ensure_ascii=False))
+        else:
+            colour = "yellow" if finding.severity == "warning" else "cyan"
+            click.echo(str(finding).replace(finding.code, click.style(finding.code, fg=colour), 1))
     if not as_json:
         click.echo(f"{len(findings)} finding(s)" if findings else f"{policy}: no findings")
     if any(f.severity != "info" for f in findings):
