@@ -261,6 +261,19 @@ class Matrix:
     rows: str
     columns: str
     values: Mapping[str, Mapping[str, str]]
+    #: ``(row value, column value) -> priority``, flattened once for the hot path
+    cells: Mapping[tuple[str, str], str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        cells = {(r, c): p for r, cols in self.values.items() for c, p in cols.items()}
+        object.__setattr__(self, "cells", cells)
+
+    def lookup(self, view: Mapping[str, Any]) -> tuple[str, tuple[str, str]] | None:
+        """The priority the matrix gives ``view``, with the cell, or None."""
+        row = lookup(view, self.rows)
+        col = lookup(view, self.columns)
+        hit = self.cells.get((row, col)) if isinstance(row, str) and isinstance(col, str) else None
+        return None if hit is None else (hit, (row, col))
 
 
 @dataclass(frozen=True, slots=True)
@@ -518,12 +531,9 @@ class Policy:
             return rule.id, None
         matrix = self.matrix
         if matrix is not None:
-            row = lookup(view, matrix.rows)
-            col = lookup(view, matrix.columns)
-            if isinstance(row, str) and isinstance(col, str):
-                hit = matrix.values.get(row, {}).get(col)
-                if hit is not None:
-                    return hit, (row, col)
+            found = matrix.lookup(view)
+            if found is not None:
+                return found
         return self.priorities[-1].id, None
 
     def _start_us(self, view: Mapping[str, Any], at: datetime | str | None) -> int:
