@@ -451,25 +451,7 @@ class Calendar:
     def add(self, start: datetime | str, duration: Duration | timedelta | str) -> datetime:
         """The deadline ``duration`` of working time after ``start`` (docs/deadlines.md)."""
         d = duration if type(duration) is Duration else Duration.of(duration)
-        us = self.to_us(start)
-        span = self._span
-        amount = d.time_us
-        # fast path (the common case): clock time inside the precomputed span
-        if not d.days and amount and span is not None and span.valid_lo <= us < span.valid_hi:
-            starts = span.starts
-            i = bisect.bisect_right(starts, us) - 1
-            if i < 0:
-                before = 0
-            elif us < span.ends[i]:
-                before = span.cum[i] + us - starts[i]
-            else:
-                before = span.cum_end[i]
-            target = before + amount
-            cum_end = span.cum_end
-            if cum_end and target <= cum_end[-1]:
-                j = bisect.bisect_left(cum_end, target)
-                return self.from_us(self._check_coverage(starts[j] + target - span.cum[j]))
-        return self.from_us(self.add_us(us, d))
+        return self.from_us(self.add_us(self.to_us(start), d))
 
     def holiday_name(self, day: date) -> str | None:
         """Why ``day`` is closed (its holiday name), or None if it is not a holiday."""
@@ -555,6 +537,9 @@ class Calendar:
 
     def add_us(self, start: int, duration: Duration) -> int:
         """Microsecond form of :meth:`add`."""
+        if not duration.days and duration.time_us:
+            # from a closed instant, counting working time already waits for the opening
+            return self.push_us(start, duration.time_us)
         t = self.next_working_us(start)
         if duration.days:
             t = self._add_days(t, duration.days)
@@ -594,7 +579,23 @@ class Calendar:
         Unlike :meth:`add_us`, ``amount == 0`` gives ``instant`` itself (not the next
         opening): used to move a due instant later by paused working time.
         """
-        return instant if amount <= 0 else self._check_coverage(self._add_time(instant, amount))
+        if amount <= 0:
+            return instant
+        span = self._span
+        if span is not None and span.valid_lo <= instant < span.valid_hi:
+            # the hot path of _add_time, inlined: two binary searches in the current span
+            starts, cum_end = span.starts, span.cum_end
+            i = bisect.bisect_right(starts, instant) - 1
+            if i < 0:
+                target = amount
+            elif instant < span.ends[i]:
+                target = span.cum[i] + instant - starts[i] + amount
+            else:
+                target = cum_end[i] + amount
+            if cum_end and target <= cum_end[-1]:
+                j = bisect.bisect_left(cum_end, target)
+                return self._check_coverage(starts[j] + target - span.cum[j])
+        return self._check_coverage(self._add_time(instant, amount))
 
     def _add_time(self, start: int, amount: int) -> int:
         """Earliest instant with ``amount`` microseconds of working time after ``start``."""
