@@ -303,3 +303,33 @@ def test_status_explain_shows_overdue_time_with_a_sign(tmp_path: Path) -> None:
     # the P1 response was due 17:45 on the 24x7 calendar: one hour overdue at 18:45
     assert "response  breached  due 2026-05-08T17:45:00+08:00" in result.output
     assert "left -1:00:00" in result.output
+
+
+def test_test_and_evaluate_with_the_durable_backend() -> None:
+    pytest.importorskip("durable", reason="the durable extra is not installed")
+    assert run("test", POLICY, "--backend", "durable").exit_code == 0
+    native = json.loads(run("evaluate", POLICY, OUTAGE).output)
+    durable = json.loads(run("evaluate", POLICY, OUTAGE, "--backend", "durable").output)
+    native.pop("trace")
+    durable.pop("trace")
+    assert durable == native
+
+
+def test_missing_durable_extra_is_a_usage_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_durable(name: str, *args: object, **kwargs: object) -> object:
+        if name == "durable" or name.startswith("durable."):
+            raise ImportError("No module named 'durable'")
+        return real_import(name, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(builtins, "__import__", no_durable)
+    for name in [m for m in sys.modules if m == "durable" or m.startswith("durable.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.delitem(sys.modules, "slapolicy.backends.durable", raising=False)
+    result = run("evaluate", POLICY, OUTAGE, "--backend", "durable")
+    assert result.exit_code == 2
+    assert "slapolicy[durable]" in result.output
+    no_traceback(result)

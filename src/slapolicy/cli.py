@@ -35,11 +35,13 @@ def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     sys.exit(code)
 
 
-def _load(path: str) -> Any:
+def _load(path: str, backend: str = "native") -> Any:
     if not Path(path).exists():
         _fail(f"{path}: no such file")
     try:
-        return load_policy(Path(path))
+        return load_policy(Path(path), backend=backend)
+    except ImportError as exc:  # the durable extra is not installed (or cannot be here)
+        _fail(str(exc))
     except PolicyError as exc:
         for problem in exc.problems:
             click.echo(
@@ -79,11 +81,18 @@ def validate(policy: str) -> None:
 
 @main.command()
 @click.argument("policy", type=click.Path(dir_okay=False))
-def test(policy: str) -> None:
+@click.option(
+    "--backend",
+    type=click.Choice(["native", "durable"]),
+    default="native",
+    show_default=True,
+    help="rule engine (durable needs the slapolicy[durable] extra)",
+)
+def test(policy: str, backend: str) -> None:
     """Run the policy's examples; exit 1 if any fails."""
     from .examples import iter_example_results
 
-    loaded = _load(policy)
+    loaded = _load(policy, backend)
     failed = 0
     total = 0
     for result in iter_example_results(loaded):
@@ -107,9 +116,16 @@ def test(policy: str) -> None:
 @click.argument("ticket")
 @click.option("--at", "at", help="start of the clock (ISO 8601); default: the ticket's field")
 @click.option("--explain", is_flag=True, help="print the human-readable trace instead of JSON")
-def evaluate(policy: str, ticket: str, at: str | None, explain: bool) -> None:
+@click.option(
+    "--backend",
+    type=click.Choice(["native", "durable"]),
+    default="native",
+    show_default=True,
+    help="rule engine (durable needs the slapolicy[durable] extra)",
+)
+def evaluate(policy: str, ticket: str, at: str | None, explain: bool, backend: str) -> None:
     """Evaluate TICKET (a JSON file, or - for stdin) against POLICY."""
-    loaded = _load(policy)
+    loaded = _load(policy, backend)
     data = _read_json(ticket)
     if not isinstance(data, Mapping):
         _fail(f"{ticket}: a ticket must be a JSON object")
