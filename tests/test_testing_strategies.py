@@ -82,3 +82,32 @@ def _all_windows(spec: dict[str, Any]) -> list[list[str]]:
     out.append(spec.get("workday_hours", []))
     out.extend(e["hours"] for e in spec.get("workdays", []) if isinstance(e, dict))
     return out
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["service-levels", "feedback-system", "hotline", "after-sales", "customer-service-rules"],
+)
+def test_tickets_for_a_policy_evaluate_and_reach_several_rules(name: str) -> None:
+    from pathlib import Path
+
+    from hypothesis import HealthCheck, find, given, settings
+
+    import slapolicy
+    from slapolicy.testing import tickets
+
+    path = Path(__file__).parent.parent / "policies" / f"{name}.yaml"
+    policy = slapolicy.load_policy(path)
+    seen: set[str] = set()
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(tickets(policy, start_max=datetime(2026, 10, 31)))
+    def check(ticket: dict[str, object]) -> None:
+        decision = policy.evaluate(ticket)
+        assert decision.started_at is not None
+        seen.add(decision.category)
+
+    check()
+    # not every draw falls through to the default: the strategy reaches real rules
+    assert len(seen) >= 2
+    assert find(tickets(policy), lambda t: policy.classify(t)[0] != policy.categories[-1].id)

@@ -1,4 +1,4 @@
-"""Hypothesis strategies for property tests of code that uses slapolicy calendars.
+"""Hypothesis strategies for property tests of code that uses slapolicy.
 
 These are the strategies slapolicy's own property tests use (``tests/test_calendar_properties.py``);
 they are public so that you can test your helpdesk code against random calendars too::
@@ -21,6 +21,9 @@ they are public so that you can test your helpdesk code against random calendars
   daylight-saving transitions.
 * :func:`durations` draws durations of working time as strings (``"1h30m"``) or
   ``timedelta`` values, optionally with working days (``"2d4h"``).
+* :func:`tickets` draws tickets for a loaded policy: its declared fields with valid values,
+  the values and keywords its conditions test (so every rule gets matched now and then),
+  and a start instant.
 
 This module needs ``hypothesis`` (install ``slapolicy[test]``).
 """
@@ -46,6 +49,7 @@ __all__ = [
     "calendar_specs",
     "durations",
     "instants",
+    "tickets",
 ]
 
 #: Zones drawn by default: no DST, one-hour DST in both hemispheres' styles, and
@@ -464,3 +468,112 @@ def durations(
     if timedeltas:
         options.append(seconds.map(lambda s: timedelta(seconds=s)))
     return st.one_of(options)
+
+
+# --------------------------------------------------------------------------- tickets
+
+
+def _tested_values(spec: Any, out: dict[str, list[Any]]) -> None:
+    """Collect, per field, the literals a condition compares it with (keywords included)."""
+    if isinstance(spec, list):
+        for item in spec:
+            _tested_values(item, out)
+        return
+    if not isinstance(spec, dict):
+        return
+    for key, value in spec.items():
+        if key in ("all", "any", "not"):
+            _tested_values(value, out)
+            continue
+        found = out.setdefault(key, [])
+        if isinstance(value, dict):
+            for op, arg in value.items():
+                if op in ("contains", "contains_any", "contains_all"):
+                    words = arg if isinstance(arg, list) else [arg]
+                    found.extend(f"… {w} …" for w in words if isinstance(w, str))
+                elif op in ("in", "not_in", "between") and isinstance(arg, list):
+                    found.extend(arg)
+                elif op not in ("case", "exists", "matches"):
+                    found.append(arg)
+        elif isinstance(value, list):
+            found.extend(value)
+        else:
+            found.append(value)
+
+
+def tickets(
+    policy: Any,
+    *,
+    start_min: datetime = datetime(2025, 1, 1),
+    start_max: datetime = datetime(2026, 11, 30),
+) -> st.SearchStrategy[dict[str, Any]]:
+    """Tickets for ``policy`` (a loaded :class:`slapolicy.Policy`) that it can evaluate.
+
+    Every field a rule tests or the policy declares may be present or missing; its value is
+    one the conditions test, a valid value of its declared type, or other text. The start
+    field holds an aware instant between ``start_min`` and ``start_max`` (naive bounds are
+    read in the policy's time zone; keep them inside the years of official holiday data to
+    avoid ``HolidayDataWarning``).
+    """
+    from .engine import Policy
+
+    if not isinstance(policy, Policy):
+        raise TypeError("tickets() needs a policy from slapolicy.load_policy")
+    tested: dict[str, list[Any]] = {}
+    rules = [
+        *policy.categories,
+        *policy.priorities,
+        *(s.rule for s in policy.slas),
+        *policy.routing,
+    ]
+    for rule in rules:
+        _tested_values(rule.condition.spec, tested)
+    if policy.matrix is not None:
+        tested.setdefault(policy.matrix.rows, []).extend(policy.matrix.values)
+        for cols in policy.matrix.values.values():
+            tested.setdefault(policy.matrix.columns, []).extend(cols)
+    for name in ("category", "priority", "sla", "owner"):
+        tested.pop(name, None)  # decision fields, not ticket fields
+    fields: dict[str, st.SearchStrategy[Any]] = {}
+    for name in sorted(set(tested) | set(policy.fields)):
+        declared = policy.fields.get(name)
+        if declared is not None:
+            fields[name] = _declared_values(declared.kind, declared.enum)
+        else:
+            literals = [v for v in tested.get(name, []) if v is not None]
+            options: list[st.SearchStrategy[Any]] = [st.text(max_size=12)]
+            if literals:
+                options.insert(0, st.sampled_from(literals))
+            fields[name] = st.one_of(*options)
+    starts = instants(policy.timezone, start_min, start_max)
+
+    @st.composite
+    def draw_ticket(draw: st.DrawFn) -> dict[str, Any]:
+        ticket: dict[str, Any] = {}
+        for name, values in fields.items():
+            if draw(st.booleans()):
+                node = ticket
+                *parents, last = name.split(".")
+                for part in parents:
+                    node = node.setdefault(part, {})
+                node[last] = draw(values)
+        ticket[policy.start_field] = draw(starts).isoformat()
+        return ticket
+
+    return draw_ticket()
+
+
+def _declared_values(kind: str, enum: tuple[Any, ...] | None) -> st.SearchStrategy[Any]:
+    if enum:
+        return st.sampled_from(list(enum))
+    simple: dict[str, st.SearchStrategy[Any]] = {
+        "string": st.text(max_size=20),
+        "integer": st.integers(-1000, 1000),
+        "number": st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False),
+        "boolean": st.booleans(),
+        "datetime": st.datetimes(
+            datetime(2025, 1, 1), datetime(2026, 11, 30), timezones=st.just(_timezone.utc)
+        ).map(datetime.isoformat),
+        "list": st.lists(st.text(max_size=8), max_size=4),
+    }
+    return simple.get(kind, st.text(max_size=20))
