@@ -333,3 +333,13 @@ def test_missing_durable_extra_is_a_usage_error(monkeypatch: pytest.MonkeyPatch)
     assert result.exit_code == 2
     assert "slapolicy[durable]" in result.output
     no_traceback(result)
+
+
+def test_calendar_marks_days_beyond_official_holiday_data() -> None:
+    result = run("calendar", POLICY, "office", "--from", "2026-12-30", "--to", "2027-01-02")
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert "[no official holiday data]" not in lines[0]  # 2026-12-30
+    assert lines[2].startswith("2027-01-01 Fri  closed (")
+    assert lines[2].endswith("[no official holiday data]")
+    assert "official holiday data ends 2026-12-31" in result.output

@@ -213,11 +213,20 @@ def calendar(policy: str, name: str, first: str, last: str) -> None:
     by_day: dict[date, list[str]] = {}
     for a, b in windows:
         by_day.setdefault(a.date(), []).append(f"{a:%H:%M}-{b:%H:%M}")
+    until = cal.holiday_data_until
     day = start
     while day <= end:
         shown = ", ".join(by_day.get(day, [])) or f"closed ({cal.holiday_name(day) or 'no hours'})"
+        if until is not None and day > until:
+            shown += "  [no official holiday data]"
         click.echo(f"{day} {day:%a}  {shown}")
         day = date.fromordinal(day.toordinal() + 1)
+    if until is not None and end > until:
+        click.echo(
+            f"note: official holiday data ends {until}; later days use computed holidays "
+            "without make-up working days",
+            err=True,
+        )
 
 
 @main.command()
