@@ -438,7 +438,7 @@ class Policy:
             targets[rule.name] = Target(
                 rule.name, rule.within_text, rule.calendar_name, start, cal.from_us(due_us)
             )
-        escalations = self._escalations(context, spans, owner)
+        escalations = self._escalations(context, spans, owner, targets)
         # the trace is built later: keep a copy of the ticket as it was (shallow)
         snapshot = (dict(view) if view is ticket else view, priority, matrix_hit, sla, owner)
         # built without the frozen dataclass __init__ (3x faster); same fields, same object
@@ -565,6 +565,7 @@ class Policy:
         context: Mapping[str, Any],
         spans: Mapping[str, tuple[TargetRule, int, int]],
         owner: str,
+        targets: Mapping[str, Target],
     ) -> tuple[Escalation, ...]:
         found: list[tuple[int, int, Escalation]] = []
         for esc in self.escalations:
@@ -581,13 +582,9 @@ class Policy:
                 if esc.static_notify
                 else tuple(self._resolve_notify(name, owner) for name in esc.notify)
             )
-            found.append(
-                (
-                    at_us,
-                    esc.index,
-                    Escalation(cal.from_us(at_us), notify, esc.target, esc.reason, esc.id),
-                )
-            )
+            # at 100% the instant is the due instant: reuse the datetime already built
+            at = targets[esc.target].due if at_us == due_us else cal.from_us(at_us)
+            found.append((at_us, esc.index, Escalation(at, notify, esc.target, esc.reason, esc.id)))
         found.sort()  # by instant, then rule order (indexes are unique: no tie reaches the 3rd)
         return tuple(item[2] for item in found)
 
