@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from .calendar import Calendar
 from .errors import CalendarError, SlaPolicyError, TicketError
+from .fields import MISSING, lookup, set_path
 
 if TYPE_CHECKING:
     from .engine import Decision, EscalationRule, Policy, TargetRule
@@ -203,7 +204,7 @@ def _compute_status(
     replay = sorted((e for e in parsed if e.at <= now_us), key=lambda e: e.at)
 
     view: dict[str, Any] = dict(ticket)
-    if _lookup(view, policy.start_field) is None:
+    if lookup(view, policy.start_field) is MISSING:
         raise TicketError(
             f"ticket has no {policy.start_field!r}: the SLA clock needs the instant it started"
         )
@@ -276,7 +277,7 @@ def _compute_status(
         elif kind == "updated":
             assert event.fields is not None
             for key, value in event.fields.items():
-                _set_path(view, key, value)
+                set_path(view, key, value)
             try:
                 decision = policy.evaluate(view, at=decision.started_at)
             except TicketError as exc:
@@ -507,26 +508,6 @@ def _parse_events(events: Iterable[Mapping[str, Any]], reader: Calendar) -> list
             event.fields = changed
         out.append(event)
     return out
-
-
-def _lookup(view: Mapping[str, Any], path: str) -> Any:
-    node: Any = view
-    for part in path.split("."):
-        if not isinstance(node, Mapping):
-            return None
-        node = node.get(part)
-    return node
-
-
-def _set_path(view: dict[str, Any], path: str, value: Any) -> None:
-    parts = path.split(".")
-    node = view
-    for part in parts[:-1]:
-        child = node.get(part)
-        child = dict(child) if isinstance(child, Mapping) else {}
-        node[part] = child
-        node = child
-    node[parts[-1]] = value
 
 
 def _context(view: Mapping[str, Any], decision: Decision) -> dict[str, Any]:

@@ -27,12 +27,10 @@ from .clock import SlaStatus, compute_status
 from .conditions import Condition
 from .durations import Duration
 from .errors import CalendarError, TicketError
-from .fields import FieldType, coerce
+from .fields import MISSING, FieldType, coerce, lookup, set_path
 
 __all__ = ["Decision", "Escalation", "Policy", "Target", "TraceStep"]
 
-#: what :func:`lookup` returns for a field the ticket lacks
-MISSING: Any = object()
 _MISSING = MISSING
 _ONE_US = timedelta(microseconds=1)
 
@@ -308,21 +306,6 @@ class EscalationRule:
         return self.reason
 
 
-def lookup(ticket: Mapping[str, Any], path: str) -> Any:
-    """The value at a dotted path, or ``MISSING`` (JSON null counts as missing)."""
-    if "." not in path:  # the common case, without splitting
-        value = ticket.get(path)
-        return _MISSING if value is None else value
-    value = ticket
-    for part in path.split("."):
-        if not isinstance(value, Mapping):
-            return _MISSING
-        value = value.get(part, _MISSING)
-        if value is _MISSING or value is None:
-            return _MISSING
-    return value
-
-
 # --------------------------------------------------------------------------- the policy
 
 
@@ -501,7 +484,7 @@ class Policy:
             if new is not value:
                 if out is None:
                     out = dict(ticket)
-                _set_path(out, path, new)
+                set_path(out, path, new)
         return ticket if out is None else out
 
     # Stage selection: first match in file order. A backend (backends/durable.py) overrides
@@ -730,13 +713,3 @@ def _shown(value: Any) -> str:
 def _from_us(us: int, tz: tzinfo) -> datetime:
     seconds, micro = divmod(us, 1_000_000)
     return datetime.fromtimestamp(seconds, tz).replace(microsecond=micro)
-
-
-def _set_path(target: dict[str, Any], path: str, value: Any) -> None:
-    parts = path.split(".")
-    node = target
-    for part in parts[:-1]:
-        child = dict(node[part])
-        node[part] = child
-        node = child
-    node[parts[-1]] = value

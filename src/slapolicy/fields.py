@@ -41,7 +41,7 @@ from typing import Any
 
 from .errors import PolicyError, Problem, format_path
 
-__all__ = ["KINDS", "FieldType", "coerce"]
+__all__ = ["KINDS", "MISSING", "FieldType", "coerce", "lookup", "set_path"]
 
 KINDS: tuple[str, ...] = ("string", "integer", "number", "boolean", "datetime", "list", "any")
 """The kinds a field can be declared with, as written after ``type:``."""
@@ -439,3 +439,37 @@ def _describe(value: object) -> str:
 def _at(path: Sequence[str | int]) -> str:
     """Format a YAML path for a :class:`Problem`."""
     return format_path(path)
+
+
+# --------------------------------------------------------------------------- ticket paths
+
+#: what :func:`lookup` returns for a field the ticket lacks
+MISSING: Any = object()
+
+
+def lookup(ticket: Mapping[str, Any], path: str) -> Any:
+    """The value at a dotted path, or ``MISSING`` (JSON null counts as missing)."""
+    value: Any
+    if "." not in path:  # the common case, without splitting
+        value = ticket.get(path)
+        return MISSING if value is None else value
+    value = ticket
+    for part in path.split("."):
+        if not isinstance(value, Mapping):
+            return MISSING
+        value = value.get(part, MISSING)
+        if value is MISSING or value is None:
+            return MISSING
+    return value
+
+
+def set_path(ticket: dict[str, Any], path: str, value: Any) -> None:
+    """Set a dotted path in ``ticket``, copying the mappings on the way (never the caller's)."""
+    *parents, last = path.split(".")
+    node = ticket
+    for part in parents:
+        child = node.get(part)
+        child = dict(child) if isinstance(child, Mapping) else {}
+        node[part] = child
+        node = child
+    node[last] = value

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from .engine import MISSING, Decision, Policy, lookup
+from .engine import Decision, Policy
 from .errors import SlaPolicyError
+from .fields import MISSING, lookup
 
 __all__ = ["DeadlineShift", "ImpactReport", "compare_stream"]
 
