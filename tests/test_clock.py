@@ -751,6 +751,117 @@ def test_response_appearing_after_a_reply_is_already_met() -> None:
     assert all(e.target != "response" for e in status.escalations_due)
 
 
+def test_update_appearing_on_a_resolved_ticket_ignores_replies_after_resolution(
+    policy: Policy,
+) -> None:
+    # Found by hypothesis (tests/test_clock_properties.py). P3 (no update target) created Mon
+    # 09:00, a reply at 09:20, resolved at 09:40, one more reply at 10:00 (the ticket is
+    # resolved: it restarts nothing), upgraded to P1 at 10:10. The new update target runs
+    # from the last reply while the ticket was open (09:20) and is stopped at the resolution
+    # (09:40): met, 20m used. It once started at 10:00 and stopped at 09:40, before its start.
+    events = [
+        ev("responded", "2026-06-01T09:20"),
+        ev("resolved", "2026-06-01T09:40"),
+        ev("responded", "2026-06-01T10:00"),
+        ev("updated", "2026-06-01T10:10", fields={"level": 1}),
+    ]
+    status = policy.status(ticket("2026-06-01T09:00", 3), events, now="2026-06-01T10:20")
+    check(
+        status.targets["update"],
+        state="met",
+        start="2026-06-01T09:20",
+        due="2026-06-01T10:20",
+        stopped_at="2026-06-01T09:40",
+        elapsed="20m",
+        remaining="40m",
+        cycle=1,
+    )
+
+
+def test_update_appearing_after_a_reopening_runs_from_the_reopening(policy: Policy) -> None:
+    # P3 created Mon 09:00, reply 09:10, resolved 09:30, reopened 10:00 (a reopening restarts
+    # update), upgraded to P1 at 10:30. The new update target runs from 10:00: 1h -> 11:00,
+    # 30m used at 10:30.
+    events = [
+        ev("responded", "2026-06-01T09:10"),
+        ev("resolved", "2026-06-01T09:30"),
+        ev("reopened", "2026-06-01T10:00"),
+        ev("updated", "2026-06-01T10:30", fields={"level": 1}),
+    ]
+    status = policy.status(ticket("2026-06-01T09:00", 3), events, now="2026-06-01T10:30")
+    check(
+        status.targets["update"],
+        state="running",
+        start="2026-06-01T10:00",
+        due="2026-06-01T11:00",
+        elapsed="30m",
+    )
+
+
+def test_response_appearing_after_resolution_without_reply_is_stopped_there() -> None:
+    # P4 has no response target in this variant. Created Mon 09:00, resolved 09:10 with no
+    # reply (a resolution stops response when no reply came first), reopened 09:20, replied
+    # 09:25, upgraded to P1 at 09:30. The new response target (15m -> 09:15) was stopped at
+    # the resolution, 09:10: met. It once ran on to the reply at 09:25 and was breached.
+    variant = slapolicy.load_policy(
+        POLICY.replace("P4: {response: 3d, resolve: 10d}", "P4: {resolve: 10d}")
+    )
+    events = [
+        ev("resolved", "2026-06-01T09:10"),
+        ev("reopened", "2026-06-01T09:20"),
+        ev("responded", "2026-06-01T09:25"),
+        ev("updated", "2026-06-01T09:30", fields={"level": 1}),
+    ]
+    status = variant.status(ticket("2026-06-01T09:00", 4), events, now="2026-06-01T09:40")
+    check(
+        status.targets["response"],
+        state="met",
+        due="2026-06-01T09:15",
+        stopped_at="2026-06-01T09:10",
+    )
+
+
+@pytest.mark.parametrize(
+    ("mode", "start", "paused_for", "cycle"),
+    [
+        # continue: from the clock start, the resolved hour 09:30-10:30 counts as paused
+        ("continue", "2026-06-01T09:00", "1h", 1),
+        # restart: the reopening at 10:30 began the current cycle
+        ("restart", "2026-06-01T10:30", "0m", 2),
+    ],
+)
+def test_resolve_appearing_after_a_reopening_follows_on_reopen(
+    mode: str, start: str, paused_for: str, cycle: int
+) -> None:
+    # P4 has no resolve target in this variant. Created Mon 09:00, resolved 09:30, reopened
+    # 10:30, upgraded to P1 (resolve 2h) at 11:00; now 11:00.
+    variant = slapolicy.load_policy(
+        POLICY.replace("P4: {response: 3d, resolve: 10d}", "P4: {response: 3d}").replace(
+            "on_reopen: continue", f"on_reopen: {mode}"
+        )
+    )
+    events = [
+        ev("resolved", "2026-06-01T09:30"),
+        ev("reopened", "2026-06-01T10:30"),
+        ev("updated", "2026-06-01T11:00", fields={"level": 1}),
+    ]
+    status = variant.status(ticket("2026-06-01T09:00", 4), events, now="2026-06-01T11:00")
+    # continue: 2h from 09:00 is 11:00, pushed by the paused hour -> 12:00 (the office
+    # closes 12:00-13:30, so exactly at the closing time); 1h used.
+    # restart: 2h from 10:30 -> 12:00 + 30m after 13:30 -> 14:00; 30m used.
+    due = "2026-06-01T12:00" if mode == "continue" else "2026-06-01T14:00"
+    used = "1h" if mode == "continue" else "30m"
+    check(
+        status.targets["resolve"],
+        state="running",
+        start=start,
+        due=due,
+        elapsed=used,
+        paused_for=paused_for,
+        cycle=cycle,
+    )
+
+
 def test_new_update_cycle_after_upgrade_uses_the_new_target(policy: Policy) -> None:
     # P2 created Mon 09:00, no reply: update (4h) is due 14:30 (09:00-12:00 + 13:30-14:30)
     # and breached then. Upgraded to P1 at 15:00: the breached cycle keeps its 4h (a breach

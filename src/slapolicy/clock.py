@@ -212,10 +212,11 @@ def _compute_status(
     start_us = reader.to_us(decision.started_at)
     rules = _target_rules(policy, decision)  # the targets of the current decision
     tracks = {name: _Track(name, [_Cycle(1, start_us, rule)]) for name, rule in rules.items()}
-    replies: list[int] = []
     pauses: list[list[int | None]] = []  # [start, end or None while open]
     paused = False
     resolved_at: int | None = None
+    # what a target that appears with an update needs to know of the history (_reconcile)
+    history = _History(update_from=start_us)
 
     def stop(name: str, at: int) -> _Cycle | None:
         track = tracks.get(name)
@@ -245,10 +246,12 @@ def _compute_status(
                 pauses[-1][1] = at
                 paused = False
         elif kind == "responded":
-            replies.append(at)
             stop("response", at)
+            if history.response_stop is None:
+                history.response_stop = at
             if resolved_at is None:
                 restart("update", at)
+                history.update_from = at
         elif kind == "resolved":
             if resolved_at is not None:
                 ignored.append(event.index)
@@ -256,10 +259,14 @@ def _compute_status(
             resolved_at = at
             for name in ("response", "resolve", "update"):
                 stop(name, at)
+            if history.response_stop is None:
+                history.response_stop = at
         elif kind == "reopened":
             if resolved_at is None:
                 ignored.append(event.index)
                 continue
+            history.closed.append((resolved_at, at))
+            history.update_from = at
             track = tracks.get("resolve")
             if track is not None:
                 if policy.on_reopen == "restart":
@@ -283,7 +290,9 @@ def _compute_status(
             except TicketError as exc:
                 raise TicketError(f"event {event.index} (updated): {exc}") from None
             rules = _target_rules(policy, decision)
-            _reconcile(tracks, rules, pauses, at, start_us, resolved_at, replies)
+            _reconcile(
+                tracks, rules, pauses, at, start_us, resolved_at, history, policy.on_reopen
+            )
 
     statuses: dict[str, TargetStatus] = {}
     due_escalations: list[tuple[int, int, EscalationDue]] = []
@@ -332,6 +341,18 @@ def _target_rules(policy: Policy, decision: Decision) -> dict[str, TargetRule]:
     return {rule.name: rule for rule in sla.targets[decision.priority]}
 
 
+@dataclass(slots=True)
+class _History:
+    """What the replay so far means for a target that did not exist until now."""
+
+    #: when ``update`` last (re)started: the clock start, a reply while open, a reopening
+    update_from: int
+    #: the first reply, or the first resolution if it came before any reply
+    response_stop: int | None = None
+    #: (resolved, reopened) intervals of the ticket so far
+    closed: list[tuple[int, int]] = field(default_factory=list)
+
+
 def _reconcile(
     tracks: dict[str, _Track],
     rules: Mapping[str, TargetRule],
@@ -339,13 +360,17 @@ def _reconcile(
     at: int,
     start_us: int,
     resolved_at: int | None,
-    replies: Sequence[int],
+    history: _History,
+    on_reopen: str,
 ) -> None:
     """Apply re-derived targets at ``at``: running cycles take the new rule.
 
-    A target that appears counts from the clock start, with the history so far: a new
-    ``response`` is already stopped by the first reply, a new ``update`` runs from the last
-    reply, and any new target is stopped if the ticket is resolved.
+    A target that appears gets the cycle it would be in had it existed from the clock start
+    (docs/clock.md): a new ``response`` is already stopped by the first reply (or by a
+    resolution before any reply), a new ``update`` runs from the last reply while the ticket
+    was open or the last reopening, a new ``resolve`` runs from the last reopening under
+    ``on_reopen: restart`` and counts the resolved periods as paused under ``continue``, and
+    any new target is stopped while the ticket is resolved.
     """
     for name in list(tracks):
         if name not in rules:
@@ -353,12 +378,18 @@ def _reconcile(
     for name, rule in rules.items():
         track = tracks.get(name)
         if track is None:
-            start, stop = start_us, resolved_at
-            if name == "response" and replies:
-                stop = replies[0]
-            elif name == "update" and replies:
-                start = replies[-1]
-            tracks[name] = _Track(name, [_Cycle(1, start, rule, stop=stop)])
+            cycle = _Cycle(1, start_us, rule, stop=resolved_at)
+            if name == "response":
+                cycle.stop = history.response_stop
+            elif name == "update":
+                cycle.start = history.update_from
+            elif name == "resolve" and history.closed:
+                if on_reopen == "restart":
+                    cycle.number = len(history.closed) + 1
+                    cycle.start = history.closed[-1][1]
+                else:
+                    cycle.extra_pauses = list(history.closed)
+            tracks[name] = _Track(name, [cycle])
             continue
         cycle = track.current
         if cycle.stop is not None:
