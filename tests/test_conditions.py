@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import pickle
 import threading
+from collections.abc import Mapping
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,6 +26,7 @@ from slapolicy.conditions import (
 )
 from slapolicy.errors import PolicyError, Problem
 from slapolicy.fields import FieldType
+from slapolicy.selection import predicate
 
 UTC8 = timezone(timedelta(hours=8))
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -33,12 +35,20 @@ MANY_KEYWORDS = [*KEYWORDS, "白屏", "超时", "丢失", "乱码", "ERROR", "Ti
 
 
 def matches(spec: Any, ticket: Any, **options: Any) -> bool:
-    """Compile ``spec``, evaluate it both ways, check they agree and return the result."""
+    """Compile ``spec``, evaluate it three ways, check they agree and return the result.
+
+    The closures (``matches``), the trace (``explain``) and, for mapping tickets (the only
+    ones the engine passes), the generated Python of ``slapolicy.selection``.
+    """
     condition = compile_condition(spec, **options)
     fast = condition.matches(ticket)
     check = condition.explain(ticket)
     assert check.matched is fast, check.describe()
     check.describe()
+    if isinstance(ticket, Mapping):
+        compiled = predicate(condition)
+        assert compiled.source is not None
+        assert compiled.function(ticket) is fast, compiled.source
     return fast
 
 

@@ -85,6 +85,7 @@ __all__ = [
     "TEXT_OPERATORS",
     "Check",
     "Condition",
+    "Source",
     "compile_condition",
 ]
 
@@ -475,6 +476,7 @@ class _Test:
     expected: Any
     test: ValueTest
     explain: Callable[[Any, bool], str]
+    #: ``case: insensitive`` (text operators only)
     fold: bool = False
 
 
@@ -490,6 +492,10 @@ class _Node:
         """Evaluate slowly, recording why each test matched or not."""
         raise NotImplementedError
 
+    def emit(self, source: Source) -> str:
+        """The same logic as a Python expression over ``source``'s locals (see :class:`Source`)."""
+        raise NotImplementedError
+
 
 class _TrueNode(_Node):
     """The condition of a default rule: matches every ticket."""
@@ -503,6 +509,10 @@ class _TrueNode(_Node):
     def explain(self, ticket: Ticket) -> Check:
         """Report the unconditional match."""
         return Check("true", True, reason="no condition: matches every ticket")
+
+    def emit(self, source: Source) -> str:
+        """Always true."""
+        return "True"
 
 
 class _FieldNode(_Node):
@@ -588,6 +598,45 @@ class _FieldNode(_Node):
             "all", all(check.matched for check in checks), self.name, children=tuple(checks)
         )
 
+    def emit(self, source: Source) -> str:
+        """The tests on one field; the commonest tests inline, the others as calls."""
+        v = source.field(self.name)
+        if self.exists is False:
+            return f"{v} is None"
+        parts: list[str] = []
+        guarded = False  # whether an earlier part already proves the value is present
+        for test in self.tests:
+            inline = _inline_test(test, v, source)
+            if inline is None:
+                if not guarded:
+                    parts.append(f"{v} is not None")
+                parts.append(f"{source.constant(test.test)}({v})")
+            else:
+                parts.append(inline)
+            guarded = True
+        if not parts:
+            return f"{v} is not None"
+        return parts[0] if len(parts) == 1 else "(" + " and ".join(parts) + ")"
+
+
+def _inline_test(test: _Test, v: str, source: Source) -> str | None:
+    """A test written out in Python for the common shapes, or None to call its closure.
+
+    Each form is true only for a present value (it implies ``v is not None``) and says
+    exactly what the closure says (:func:`_equals`, :func:`_member_of`).
+    """
+    if test.fold:
+        return None
+    expected = test.expected
+    if test.op == "eq":
+        if type(expected) is str:
+            return f"(isinstance({v}, str) and {v} == {source.constant(expected)})"
+        if type(expected) is bool:
+            return f"{v} is {expected}"
+    if test.op == "in" and all(type(item) is str for item in expected):
+        return f"(isinstance({v}, str) and {v} in {source.constant(frozenset(expected))})"
+    return None
+
 
 def _single_test(key: str, test: ValueTest) -> Predicate:
     """Build the fast path for one test on a top-level field."""
@@ -660,6 +709,10 @@ class _AllNode(_Node):
         checks = tuple(child.explain(ticket) for child in self.children)
         return Check("all", all(check.matched for check in checks), children=checks)
 
+    def emit(self, source: Source) -> str:
+        """Every child, joined with ``and``."""
+        return "(" + " and ".join(child.emit(source) for child in self.children) + ")"
+
 
 class _AnyNode(_Node):
     """A disjunction: at least one child must match."""
@@ -690,6 +743,10 @@ class _AnyNode(_Node):
         checks = tuple(child.explain(ticket) for child in self.children)
         return Check("any", any(check.matched for check in checks), children=checks)
 
+    def emit(self, source: Source) -> str:
+        """Every child, joined with ``or``."""
+        return "(" + " or ".join(child.emit(source) for child in self.children) + ")"
+
 
 class _NotNode(_Node):
     """A negation of one condition."""
@@ -706,6 +763,65 @@ class _NotNode(_Node):
         """Explain the negated condition."""
         check = self.child.explain(ticket)
         return Check("not", not check.matched, children=(check,))
+
+    def emit(self, source: Source) -> str:
+        """The child, negated."""
+        return f"(not {self.child.emit(source)})"
+
+
+# --------------------------------------------------------------------------- Source
+
+
+class Source:
+    """The pieces of one generated Python function: its constants and the fields it reads.
+
+    :meth:`Condition.emit` writes a condition as a Python expression over local names that
+    this object hands out (``slapolicy.selection`` turns a stage's rules into one function
+    this way). No text of the policy or the ticket ever becomes source: literals, field
+    names and helper closures are bound as constants ``c0``, ``c1``, ..., fields are read
+    into locals ``v0``, ``v1``, ... from the mapping ``t``, and the only other names are the
+    ``bound`` arguments, decision values such as ``category`` that later stages test.
+    """
+
+    __slots__ = ("_fields", "bound", "namespace", "pending")
+
+    def __init__(self, bound: Sequence[str] = ()) -> None:
+        for name in bound:
+            if not name.isidentifier() or not name.isalpha() or name == "t":
+                raise ValueError(f"bound names must be plain words, got {name!r}")
+        self.bound = tuple(bound)
+        #: constant name -> value, the globals of the generated function
+        self.namespace: dict[str, Any] = {}
+        #: read statements (``v0 = t.get(c0)``) not yet taken by :meth:`take_reads`
+        self.pending: list[str] = []
+        self._fields: dict[str, str] = {}
+
+    def constant(self, value: Any) -> str:
+        """A name under which the generated code sees ``value``."""
+        name = f"c{len(self.namespace)}"
+        self.namespace[name] = value
+        return name
+
+    def field(self, path: str) -> str:
+        """The local holding the value at a dotted path (``None`` when missing or null)."""
+        if path in self.bound:
+            return path
+        if path.split(".", 1)[0] in self.bound:
+            return "None"  # decision values are text: nothing lies inside them
+        name = self._fields.get(path)
+        if name is None:
+            name = self._fields[path] = f"v{len(self._fields)}"
+            keys = tuple(path.split("."))
+            if len(keys) == 1:
+                self.pending.append(f"{name} = t.get({self.constant(path)})")
+            else:
+                self.pending.append(f"{name} = {self.constant(_getter(keys))}(t)")
+        return name
+
+    def take_reads(self) -> list[str]:
+        """The read statements of fields first used since the last call."""
+        reads, self.pending = self.pending, []
+        return reads
 
 
 # --------------------------------------------------------------------------- Condition
@@ -740,6 +856,10 @@ class Condition:
     def explain(self, ticket: Ticket) -> Check:
         """Evaluate with a trace saying why each test matched or not (the slow path)."""
         return self._node.explain(ticket)
+
+    def emit(self, source: Source) -> str:
+        """The condition as a Python expression over ``source``'s locals (see :class:`Source`)."""
+        return self._node.emit(source)
 
     @property
     def fields(self) -> frozenset[str]:
@@ -1056,7 +1176,7 @@ class _Compiler:
             equal = _equals(literal, fold)
             if op == "eq":
                 return _Test(op, literal, equal, _explain_eq(literal, fold), fold)
-            return _Test(op, literal, lambda v: not equal(v), _explain_ne(literal, fold))
+            return _Test(op, literal, lambda v: not equal(v), _explain_ne(literal, fold), fold)
         if op in ("in", "not_in"):
             self._need_kind(
                 name,
@@ -1068,9 +1188,13 @@ class _Compiler:
             literals = self._literal_list(name, op, arg, declared, fold, path)
             member = _member_of(literals, fold)
             if op == "in":
-                return _Test(op, literals, member, _explain_in(literals, fold, negate=False))
+                return _Test(op, literals, member, _explain_in(literals, fold, negate=False), fold)
             return _Test(
-                op, literals, lambda v: not member(v), _explain_in(literals, fold, negate=True)
+                op,
+                literals,
+                lambda v: not member(v),
+                _explain_in(literals, fold, negate=True),
+                fold,
             )
         if op in _ORDER_OPERATORS:
             self._need_kind(
@@ -1087,21 +1211,29 @@ class _Compiler:
         if op == "contains":
             self._need_kind(name, op, declared, path, {"string", "list", "any"})
             needle = self._needle(name, arg, declared, path)
-            return _Test(op, needle, _contains(needle, fold), _explain_contains(needle, fold))
+            return _Test(op, needle, _contains(needle, fold), _explain_contains(needle, fold), fold)
         if op in ("contains_any", "contains_all"):
             self._need_kind(name, op, declared, path, {"string", "list", "any"})
             needles = self._needles(name, op, arg, declared, path)
             if op == "contains_any":
                 return _Test(
-                    op, needles, _contains_any(needles, fold), _explain_contains_any(needles, fold)
+                    op,
+                    needles,
+                    _contains_any(needles, fold),
+                    _explain_contains_any(needles, fold),
+                    fold,
                 )
             return _Test(
-                op, needles, _contains_all(needles, fold), _explain_contains_all(needles, fold)
+                op,
+                needles,
+                _contains_all(needles, fold),
+                _explain_contains_all(needles, fold),
+                fold,
             )
         if op == "matches":
             self._need_kind(name, op, declared, path, {"string", "any"})
             pattern = self._pattern(arg, fold, path)
-            return _Test(op, arg, _regex_test(pattern), _explain_matches(arg))
+            return _Test(op, arg, _regex_test(pattern), _explain_matches(arg), fold)
         raise AssertionError(f"operator {op!r} has no compiler")  # pragma: no cover
 
     def _need_kind(

@@ -1,0 +1,139 @@
+"""Stage selection compiled to Python: a stage's first-match rules as one plain function.
+
+Every stage of the engine asks each ticket the same question: which is the first rule whose
+condition holds? Asked through the closures of :meth:`Condition.matches`, that costs a
+Python call per condition node and a dictionary read per test. Written out as one function,
+
+.. code-block:: python
+
+    def select_category(t):
+        v0 = t.get(c0)                      # 'type'
+        v1 = t.get(c1)                      # 'text'
+        if ((isinstance(v0, str) and v0 == c2) or (v1 is not None and c3(v1))):
+            return 0
+        if (isinstance(v0, str) and v0 in c4):
+            return 1
+        return 2
+
+a stage reads each field once and tests the common shapes inline, the way one would write it
+by hand, and runs about twice as fast (benchmarks/README.md).
+
+Safety: the function is built from compiled conditions, never from policy text. Every literal,
+field name and helper closure reaches it as a constant (see
+:class:`slapolicy.conditions.Source`), so the generated text holds only this module's own
+names (``t``, ``v0``, ``c0``, the bound decision names, rule numbers) and nothing a policy or a
+ticket can write into; ``tests/test_selection.py`` checks this on hostile policies.
+
+The closures stay the reference: :func:`reference_first_match` gives the same answers with
+no generated code. The tests compare the two, and a stage whose source Python will not
+compile (it never happens with the limits of :mod:`slapolicy.conditions`) falls back to it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, NamedTuple
+
+from .conditions import Condition, Source
+
+__all__ = ["Selector", "first_match", "predicate", "reference_first_match"]
+
+_NAME = re.compile(r"[a-z_]+")
+
+
+class Selector(NamedTuple):
+    """A compiled stage: the function and the Python source it was made from."""
+
+    #: ``function(ticket, *decided) -> index`` (or ``-> bool`` for a :func:`predicate`)
+    function: Callable[..., Any]
+    #: the generated source, or None when the function is the closure-based reference
+    source: str | None
+
+
+def first_match(
+    conditions: Sequence[Condition],
+    *,
+    default: int,
+    bound: Sequence[str] = (),
+    name: str = "select",
+) -> Selector:
+    """Compile first-match selection over ``conditions`` into one function.
+
+    The function takes the ticket mapping and then one argument per ``bound`` name (decision
+    values that shadow ticket fields of the same name, like ``category`` in later stages)
+    and returns the index of the first condition that holds, else ``default``.
+    """
+    _check_names(name, bound)
+    source = Source(bound)
+    lines = [f"def {name}({', '.join(('t', *bound))}):"]
+    for index, condition in enumerate(conditions):
+        if condition.spec is None:  # a rule without `when`: everything after it is unreachable
+            lines.append(f"    return {index}")
+            break
+        test = condition.emit(source)
+        lines.extend(f"    {read}" for read in source.take_reads())
+        lines.append(f"    if {test}:")
+        lines.append(f"        return {index}")
+    else:
+        lines.append(f"    return {default}")
+    return _build(name, lines, source.namespace) or Selector(
+        reference_first_match(conditions, default=default, bound=bound), None
+    )
+
+
+def predicate(condition: Condition, *, bound: Sequence[str] = (), name: str = "when") -> Selector:
+    """Compile one condition into ``function(ticket, *decided) -> bool``."""
+    _check_names(name, bound)
+    source = Source(bound)
+    test = condition.emit(source)
+    lines = [f"def {name}({', '.join(('t', *bound))}):"]
+    lines.extend(f"    {read}" for read in source.take_reads())
+    lines.append(f"    if {test}:")
+    lines.append("        return True")
+    lines.append("    return False")
+    built = _build(name, lines, source.namespace)
+    if built is not None:
+        return built
+    index = reference_first_match([condition], default=-1, bound=bound)
+    return Selector(lambda t, *decided: index(t, *decided) == 0, None)
+
+
+def reference_first_match(
+    conditions: Sequence[Condition], *, default: int, bound: Sequence[str] = ()
+) -> Callable[..., int]:
+    """The same selection through :meth:`Condition.matches`, with no generated code."""
+    tests = tuple(condition.matches for condition in conditions)
+    names = tuple(bound)
+
+    def select(t: Mapping[str, Any], *decided: Any) -> int:
+        view = t
+        if names:
+            view = dict(t)
+            view.update(zip(names, decided, strict=True))
+        for index, test in enumerate(tests):
+            if test(view):
+                return index
+        return default
+
+    return select
+
+
+def _check_names(name: str, bound: Sequence[str]) -> None:
+    """Only this package's own plain names may become part of generated source."""
+    for word in (name, *bound):
+        if not _NAME.fullmatch(word) or word == "t":
+            raise ValueError(f"not a name for generated code: {word!r}")
+
+
+def _build(name: str, lines: list[str], namespace: dict[str, Any]) -> Selector | None:
+    """Compile generated lines into a function, or None if Python will not compile them."""
+    text = "\n".join(lines) + "\n"
+    scope = dict(namespace)
+    scope["__builtins__"] = {"isinstance": isinstance, "str": str}  # all it ever calls
+    try:
+        code = compile(text, f"<slapolicy {name}>", "exec")
+        exec(code, scope)  # our own source: policy data arrives only as constants
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
+        return None
+    return Selector(scope[name], text)

@@ -1,0 +1,312 @@
+"""Stage selection compiled to Python (slapolicy.selection) against the closures it replaces.
+
+The closures of ``Condition.matches`` are the reference (tests/test_conditions.py checks them
+against the trace, and every semantics table there also runs the generated code). Here:
+random conditions and tickets, every stage of every sample policy, hostile policy text that
+must never reach the generated source, the limits, and the fallback.
+"""
+
+from __future__ import annotations
+
+import io
+import keyword
+import re
+import tokenize
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import slapolicy
+from slapolicy import selection
+from slapolicy.conditions import MAX_DEPTH, Condition, compile_condition
+from slapolicy.errors import PolicyError
+from slapolicy.selection import first_match, predicate, reference_first_match
+from slapolicy.testing import tickets
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = sorted((ROOT / "policies").glob("*.yaml"))
+
+# --------------------------------------------------------------------------- random conditions
+
+FIELDS = ["a", "b", "c.d", "category", "category.x"]
+TEXTS = ["core", "Core", "宕机", "down", "DOWN", "x", "ß", "SS", ""]
+NUMBERS = [0, 1, 2.5, -3, 10**20]
+values = st.one_of(
+    st.sampled_from(TEXTS),
+    st.sampled_from(NUMBERS),
+    st.booleans(),
+    st.none(),
+    st.lists(st.sampled_from(TEXTS + NUMBERS), max_size=3),
+    st.fixed_dictionaries({}, optional={"d": st.sampled_from(TEXTS + NUMBERS), "x": st.just(1)}),
+    st.text(max_size=6),
+)
+needles = st.sampled_from([t for t in TEXTS if t])
+scalar_literals = st.one_of(needles, st.sampled_from(NUMBERS), st.booleans())
+
+
+def _operators(draw: st.DrawFn) -> dict[str, Any]:
+    """One field's ``{op: arg}`` mapping, valid by construction."""
+    op = draw(
+        st.sampled_from(
+            [
+                "eq", "ne", "in", "not_in", "gt", "ge", "lt", "le", "between",
+                "contains", "contains_any", "contains_all", "matches", "exists",
+            ]
+        )
+    )  # fmt: skip
+    text_only = op in ("matches",)
+    spec: dict[str, Any]
+    if op in ("eq", "ne"):
+        spec = {op: draw(scalar_literals)}
+    elif op in ("in", "not_in"):
+        spec = {op: draw(st.lists(scalar_literals, min_size=1, max_size=4))}
+    elif op in ("gt", "ge", "lt", "le"):
+        spec = {op: draw(st.one_of(needles, st.sampled_from(NUMBERS)))}
+    elif op == "between":
+        pair = draw(
+            st.one_of(
+                st.lists(st.sampled_from(NUMBERS), min_size=2, max_size=2),
+                st.lists(needles, min_size=2, max_size=2),
+            )
+        )
+        spec = {op: sorted(pair)}
+    elif op == "contains":
+        spec = {op: draw(st.one_of(needles, st.sampled_from(NUMBERS)))}
+    elif op in ("contains_any", "contains_all"):
+        # 8 or more text needles take the single-RE2-search path of contains_any
+        spec = {
+            op: draw(
+                st.lists(st.one_of(needles, st.sampled_from(NUMBERS)), min_size=1, max_size=10)
+            )
+        }
+    elif op == "matches":
+        spec = {op: draw(st.sampled_from(["^co", "宕机|down", "[0-9]+", "x$", "(a+)+$"]))}
+    else:
+        spec = {op: draw(st.booleans())}
+    textual = op in ("eq", "ne", "in", "not_in", "contains", "contains_any", "contains_all")
+    if (textual or text_only) and draw(st.booleans()):
+        spec["case"] = "insensitive"
+    return spec
+
+
+@st.composite
+def conditions(draw: st.DrawFn, depth: int = 0) -> dict[str, Any]:
+    """A random valid condition mapping, nested a few levels."""
+    kind = draw(st.sampled_from(["field", "field", "field", "all", "any", "not"]))
+    if depth >= 3 or kind == "field":
+        name = draw(st.sampled_from(FIELDS))
+        shape = draw(st.sampled_from(["equal", "member", "ops"]))
+        if shape == "equal":
+            return {name: draw(scalar_literals)}
+        if shape == "member":
+            return {name: draw(st.lists(scalar_literals, min_size=1, max_size=3))}
+        return {name: _operators(draw)}
+    if kind == "not":
+        return {"not": draw(conditions(depth + 1))}
+    return {kind: draw(st.lists(conditions(depth + 1), min_size=1, max_size=3))}
+
+
+ticket_dicts = st.dictionaries(st.sampled_from(["a", "b", "c", "category"]), values, max_size=4)
+decided = st.sampled_from(["core", "x", "other"])
+RELAXED = settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+
+
+def _compiled(spec: dict[str, Any]) -> Condition:
+    return compile_condition(spec, path=("when",))
+
+
+@RELAXED
+@given(spec=conditions(), ticket=ticket_dicts)
+def test_a_compiled_condition_agrees_with_its_closures(spec: Any, ticket: Any) -> None:
+    condition = _compiled(spec)
+    compiled = predicate(condition)
+    assert compiled.source is not None
+    assert compiled.function(ticket) is condition.matches(ticket), compiled.source
+
+
+@RELAXED
+@given(spec=conditions(), ticket=ticket_dicts, category=decided)
+def test_a_bound_name_shadows_the_ticket_field(spec: Any, ticket: Any, category: str) -> None:
+    """``category`` names the decision so far; ``category.x`` is missing (it is text)."""
+    condition = _compiled(spec)
+    compiled = predicate(condition, bound=("category",))
+    context = {**ticket, "category": category}
+    assert compiled.function(ticket, category) is condition.matches(context), compiled.source
+
+
+@RELAXED
+@given(
+    specs=st.lists(st.one_of(conditions(), st.none()), min_size=1, max_size=6),
+    ticket=ticket_dicts,
+    category=decided,
+)
+def test_first_match_agrees_with_the_reference(
+    specs: list[Any], ticket: Any, category: str
+) -> None:
+    """The first condition that holds wins; a rule without one ends the stage."""
+    rules = [Condition.always() if s is None else _compiled(s) for s in specs]
+    for bound, args in (((), ()), (("category",), (category,))):
+        compiled = first_match(rules, default=-1, bound=bound)
+        reference = reference_first_match(rules, default=-1, bound=bound)
+        assert compiled.function(ticket, *args) == reference(ticket, *args), compiled.source
+
+
+# --------------------------------------------------------------------------- sample policies
+
+STAGES = {
+    "category": (lambda p: [r.condition for r in p.categories], ()),
+    "priority": (lambda p: [r.condition for r in p._priority_rules], ("category",)),
+    "sla": (lambda p: [s.rule.condition for s in p.slas], ("category", "priority")),
+    "route": (lambda p: [r.condition for r in p.routing], ("category", "priority", "sla")),
+}
+
+
+@pytest.mark.parametrize("stage", sorted(STAGES))
+@pytest.mark.parametrize("path", SAMPLES, ids=[p.stem for p in SAMPLES])
+def test_every_stage_of_every_sample_policy_agrees_with_the_reference(
+    path: Path, stage: str
+) -> None:
+    policy = slapolicy.load_policy(path)
+    rules, bound = STAGES[stage][0](policy), STAGES[stage][1]
+    compiled = first_match(rules, default=-1, bound=bound)
+    reference = reference_first_match(rules, default=-1, bound=bound)
+    assert compiled.source is not None
+    decided_values = {
+        "category": [r.id for r in policy.categories],
+        "priority": [r.id for r in policy.priorities],
+        "sla": [s.rule.id for s in policy.slas],
+    }
+
+    @settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+    @given(ticket=tickets(policy), data=st.data())
+    def check(ticket: dict[str, Any], data: st.DataObject) -> None:
+        args = [data.draw(st.sampled_from(decided_values[name])) for name in bound]
+        view = policy._coerce(ticket)
+        assert compiled.function(view, *args) == reference(view, *args)
+
+    check()
+
+
+# --------------------------------------------------------------------------- hostile text
+
+HOSTILE = [
+    'a"); __import__("os").system("echo pwned"); ("',
+    "b\nimport os\n",
+    "c\\'\\\"",
+    "t",
+    "v0",
+    "c0",
+    "__builtins__",
+    "isinstance",
+    "category",
+    "x" * 200,
+]
+GENERATED_NAMES = re.compile(r"t|get|[vc][0-9]+|select|when|isinstance|str|None|True|False")
+
+
+def _tokens(source: str) -> list[tokenize.TokenInfo]:
+    return list(tokenize.generate_tokens(io.StringIO(source).readline))
+
+
+@pytest.mark.parametrize("text", HOSTILE, ids=range(len(HOSTILE)))
+def test_policy_text_never_becomes_source(text: str) -> None:
+    """Field names and literals reach generated code only as constants, never as text."""
+    field = text.replace(".", "_")[:200]
+    spec = {
+        "any": [
+            {field: text},
+            {field: [text, "other"]},
+            {field: {"contains_any": [text, "宕机"], "case": "insensitive"}},
+            {"nested." + field.strip() or "n": {"exists": True}},
+        ]
+    }
+    try:
+        condition = compile_condition(spec)
+    except PolicyError:  # a name the compiler refuses (spaces around a part)
+        field = "f"
+        condition = compile_condition({"any": [{field: text}, {field: [text, "other"]}]})
+    compiled = first_match([condition, Condition.always()], default=1, bound=("category",))
+    assert compiled.source is not None
+    for token in _tokens(compiled.source):
+        assert token.type != tokenize.STRING, compiled.source
+        if token.type == tokenize.NAME and not keyword.iskeyword(token.string):
+            assert GENERATED_NAMES.fullmatch(token.string) or token.string == "category", token
+    assert compiled.function({field: text}, text) == 0  # `category` is the decided value
+    assert compiled.function({}, "x") == 1
+
+
+def test_only_plain_words_name_generated_functions_and_arguments() -> None:
+    condition = compile_condition({"a": 1})
+    for bad in ("t", "x; import os", "Category", "priority2", ""):
+        with pytest.raises(ValueError, match="not a name"):
+            first_match([condition], default=0, bound=(bad,))
+    with pytest.raises(ValueError, match="not a name"):
+        predicate(condition, name="when(t):\n    pass\ndef x")
+
+
+def test_generated_code_sees_no_builtins_but_its_own() -> None:
+    compiled = predicate(compile_condition({"a": "x"}))
+    assert compiled.function.__globals__["__builtins__"] == {"isinstance": isinstance, "str": str}
+
+
+# --------------------------------------------------------------------------- shape and limits
+
+
+def test_each_field_is_read_once_per_stage_before_the_first_rule_that_needs_it() -> None:
+    rules = [
+        compile_condition({"type": "outage"}),
+        compile_condition({"any": [{"type": "bug"}, {"text": {"contains": "宕机"}}]}),
+        compile_condition({"customer.tier": "vip"}),
+    ]
+    source = first_match(rules, default=3).source
+    assert source is not None
+    lines = [line.strip() for line in source.splitlines()]
+    reads = [line for line in lines if line.startswith("v")]
+    assert len(reads) == 3  # type, text, customer.tier: each once
+    assert lines.index(reads[1]) > lines.index("return 0")  # text only after rule 0
+
+
+def test_the_deepest_allowed_condition_compiles() -> None:
+    spec: dict[str, Any] = {"a": "x"}
+    for level in range(MAX_DEPTH - 1):
+        spec = {"not": spec} if level % 2 else {"any": [spec, {"b": level}]}
+    condition = compile_condition(spec)
+    compiled = predicate(condition)
+    assert compiled.source is not None
+    for ticket in ({"a": "x"}, {"a": "y"}, {"b": 3}, {}):
+        assert compiled.function(ticket) is condition.matches(ticket)
+
+
+def test_a_stage_of_two_thousand_rules_compiles() -> None:
+    rules = [compile_condition({"n": i}) for i in range(2000)]
+    compiled = first_match([*rules, Condition.always()], default=2000)
+    assert compiled.source is not None
+    assert compiled.function({"n": 1999}) == 1999
+    assert compiled.function({"n": -1}) == 2000
+
+
+def test_a_stage_python_will_not_compile_falls_back_to_the_closures(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise RecursionError("maximum recursion depth exceeded during compilation")
+
+    monkeypatch.setattr(selection, "compile", refuse, raising=False)
+    rules = [compile_condition({"type": "outage"}), Condition.always()]
+    assert first_match(rules, default=1).source is None
+    assert first_match(rules, default=1).function({"type": "outage"}) == 0
+    when = predicate(rules[0], bound=("category",))
+    assert when.source is None
+    assert when.function({"type": "outage"}, "x") is True
+    # a whole policy still evaluates, through the closures
+    policy = slapolicy.load_policy(ROOT / "policies" / "service-levels.yaml")
+    monkeypatch.undo()
+    native = slapolicy.load_policy(ROOT / "policies" / "service-levels.yaml")
+    for example in native.examples:
+        ticket = dict(example.ticket)
+        assert policy.evaluate(ticket).to_dict(trace=False) == native.evaluate(ticket).to_dict(
+            trace=False
+        )
