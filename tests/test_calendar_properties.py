@@ -494,3 +494,27 @@ def test_add_days_matches_reference(case: Case, n: int, d: timedelta) -> None:
     (s,) = case.times
     expected = answer(case.ref.add, s, n, d)
     assert utc(case.cal.add(s, Duration(n, d))) == expected
+
+
+@example(OWNED_INSIDE_NIGHT_SHIFT, [(2, timedelta(0)), (0, timedelta(hours=1)), (0, timedelta(0))])
+@example(SKIPPED_TARGET_NEW_YORK, [(1, timedelta(0)), (0, timedelta(hours=30)), (1, timedelta(1))])
+@given(
+    cases(n=1),
+    st.lists(
+        st.tuples(st.integers(0, 3), durations(max_hours=30, strings=False)),
+        min_size=1,
+        max_size=6,
+    ),
+)
+def test_deadlines_from_one_start_are_each_add_and_match_reference(
+    case: Case, wanted: list[tuple[int, timedelta]]
+) -> None:
+    """``deadlines_us`` shares the work on the start; each answer is still ``add``'s."""
+    (s,) = case.times
+    start = case.cal.to_us(s)
+    asked = [Duration(n, d) for n, d in wanted]
+    together = case.cal.deadlines_us(start, asked)
+    assert together == [case.cal.add_us(start, d) for d in asked]
+    for duration, due in zip(asked, together, strict=True):
+        expected = answer(case.ref.add, s, duration.days, duration.time)
+        assert utc(case.cal.from_us(due)) == expected, duration

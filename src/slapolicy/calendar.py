@@ -228,6 +228,7 @@ class _Span:
     owners: list[int]  # date ordinal owning window i
     workdays: list[int]  # sorted ordinals of dates owning a window
     first_open: dict[int, int]  # ordinal -> start of its first window
+    total: int  # working time of the whole span (cum_end[-1], 0 when it has no window)
 
     def cum_at(self, t: int) -> int:
         i = bisect.bisect_right(self.starts, t) - 1
@@ -484,6 +485,8 @@ class Calendar:
 
     def to_us(self, value: datetime | str) -> int:
         """An instant as integer microseconds since the epoch; naive values are local."""
+        if isinstance(value, str):
+            value = _parse_instant(value)
         if isinstance(value, datetime):
             try:
                 try:
@@ -493,8 +496,6 @@ class Calendar:
                     us = _datetime_sub(value, _EPOCH) // _ONE_US
             except (ValueError, OverflowError) as exc:  # e.g. a +24:00 offset, year 9999
                 raise CalendarError(f"invalid date and time: {exc}") from None
-        elif isinstance(value, str):
-            us = self.to_us(_parse_instant(value))
         elif isinstance(value, date):
             raise CalendarError(f"expected a date and time, got only a date {value.isoformat()!r}")
         else:
@@ -518,11 +519,13 @@ class Calendar:
         while True:
             span = self._span_for(us)
             i = bisect.bisect_right(span.starts, us) - 1
-            if i >= 0 and us < span.ends[i]:
-                return self._check_coverage(us)
-            if i + 1 < len(span.starts):
-                return self._check_coverage(span.starts[i + 1])
-            self._grow_forward(span)
+            if i < 0 or us >= span.ends[i]:
+                if i + 1 >= len(span.starts):
+                    self._grow_forward(span)
+                    continue
+                us = span.starts[i + 1]
+            lo, hi = self._covered_us
+            return us if lo <= us < hi else self._check_coverage(us)
 
     def elapsed_us(self, a: int, b: int) -> int:
         """Microsecond form of :meth:`elapsed`."""
@@ -540,13 +543,41 @@ class Calendar:
         if not duration.days and duration.time_us:
             # from a closed instant, counting working time already waits for the opening
             return self.push_us(start, duration.time_us)
-        t = self.next_working_us(start)
-        if duration.days:
-            t = self._add_days(t, duration.days)
-        amount = duration.time_us
-        if amount:
-            t = self._add_time(t, amount)
-        return self._check_coverage(t)
+        return self.deadlines_us(start, (duration,))[0]
+
+    def deadlines_us(self, start: int, durations: Sequence[Duration]) -> list[int]:
+        """``[add_us(start, d) for d in durations]``, sharing the work on the start.
+
+        A ticket's targets and escalations all count from one start, so its opening, its
+        place in the cumulative working time and its wall-clock time are found once.
+        """
+        t0 = self.next_working_us(start)
+        span = self._span_for(t0)
+        starts, cum = span.starts, span.cum
+        i = bisect.bisect_right(starts, t0) - 1  # t0 is working: inside window i
+        w0 = cum[i] + t0 - starts[i]  # working time before t0, relative to the span
+        owner = span.owners[i]
+        local: datetime | None = None
+        lo, hi = self._covered_us
+        out: list[int] = []
+        for duration in durations:
+            amount = duration.time_us
+            if duration.days:
+                if local is None:
+                    local = self.from_us(t0)
+                t = self._add_days(t0, duration.days, owner, local)
+                if amount:
+                    t = self._add_time(t, amount)
+            elif not amount:
+                t = t0
+            elif w0 + amount <= span.total:
+                target = w0 + amount
+                j = bisect.bisect_left(span.cum_end, target)
+                t = starts[j] + target - cum[j]
+            else:
+                t = self._add_time(t0, amount)
+            out.append(t if lo <= t < hi else self._check_coverage(t))
+        return out
 
     def _check_coverage(self, us: int) -> int:
         """Warn (once per year) when an answer relies on unofficial holiday data."""
@@ -584,17 +615,19 @@ class Calendar:
         span = self._span
         if span is not None and span.valid_lo <= instant < span.valid_hi:
             # the hot path of _add_time, inlined: two binary searches in the current span
-            starts, cum_end = span.starts, span.cum_end
+            starts = span.starts
             i = bisect.bisect_right(starts, instant) - 1
             if i < 0:
                 target = amount
             elif instant < span.ends[i]:
                 target = span.cum[i] + instant - starts[i] + amount
             else:
-                target = cum_end[i] + amount
-            if cum_end and target <= cum_end[-1]:
-                j = bisect.bisect_left(cum_end, target)
-                return self._check_coverage(starts[j] + target - span.cum[j])
+                target = span.cum_end[i] + amount
+            if target <= span.total:
+                j = bisect.bisect_left(span.cum_end, target)
+                due = starts[j] + target - span.cum[j]
+                lo, hi = self._covered_us
+                return due if lo <= due < hi else self._check_coverage(due)
         return self._check_coverage(self._add_time(instant, amount))
 
     def _add_time(self, start: int, amount: int) -> int:
@@ -602,17 +635,18 @@ class Calendar:
         while True:
             span = self._span_for(start)
             target = span.cum_at(start) + amount
-            if span.cum_end and target <= span.cum_end[-1]:
+            if target <= span.total and span.cum_end:
                 i = bisect.bisect_left(span.cum_end, target)
                 return span.starts[i] + target - span.cum[i]
             self._grow_forward(span)
 
-    def _add_days(self, start: int, days: int) -> int:
+    def _add_days(self, start: int, days: int, owner: int, local: datetime) -> int:
+        """``days`` working days after the working instant ``start``.
+
+        ``owner`` is the date ordinal owning the window of ``start`` and ``local`` is
+        ``start`` as a datetime in the calendar's zone.
+        """
         span = self._span_for(start)
-        i = bisect.bisect_right(span.starts, start) - 1  # start is working: inside window i
-        owner = span.owners[i]
-        local = self.from_us(start)
-        offset_days = local.toordinal() - owner
         while True:
             k = bisect.bisect_right(span.workdays, owner) + days - 1
             if k < len(span.workdays):
@@ -621,9 +655,9 @@ class Calendar:
         target_day = span.workdays[k]
         # the same wall-clock time on that day, read as PEP 495 does: a time skipped by a DST
         # jump lands as many minutes after the jump (02:30 -> 03:30), an ambiguous one on its
-        # first occurrence (as pendulum and java.time add days)
-        day = date.fromordinal(target_day + offset_days)
-        wall = datetime.combine(day, local.time().replace(tzinfo=None), tzinfo=self.timezone)
+        # first occurrence (as pendulum and java.time add days). Adding days to an aware
+        # datetime moves its wall clock and leaves fold at 0, which gives exactly that.
+        wall = local + timedelta(days=target_day - owner)
         want = _datetime_sub(wall, _EPOCH) // _ONE_US
         span = self._ensure_instant(want)
         first = span.first_open[target_day]
@@ -720,7 +754,18 @@ class Calendar:
         valid_lo = self._local_us(lo + 1, 0, latest=False)
         valid_hi = self._local_us(hi, 0, latest=False)
         return _Span(
-            lo, hi, valid_lo, valid_hi, starts, ends, cum, cum_end, owners, workdays, first_open
+            lo,
+            hi,
+            valid_lo,
+            valid_hi,
+            starts,
+            ends,
+            cum,
+            cum_end,
+            owners,
+            workdays,
+            first_open,
+            total,
         )
 
     def _windows_of(self, day: date) -> Sequence[Window]:
@@ -824,6 +869,11 @@ def _parse_dated(
 
 
 def _parse_instant(text: str) -> datetime:
+    if "T" in text and len(text) <= _MAX_TEXT:  # the common form: never a date alone
+        try:
+            return datetime.fromisoformat(text)
+        except ValueError:
+            pass  # other forms below
     shown = text if len(text) <= _MAX_TEXT else text[:_MAX_TEXT] + "..."
     if len(text) > _MAX_TEXT:
         raise CalendarError(f"invalid date and time {shown!r}: too long")
