@@ -584,7 +584,7 @@ def test_fields_named_like_durable_rules_internals_work() -> None:
 def test_no_event_is_left_unhandled() -> None:
     """An event that no rule of a stage matches still gets an answer (the chunk's default)."""
     durable = loaded(ROOT / "policies" / "service-levels.yaml", "durable")
-    assert durable._select_priority_rule({}) is None
+    assert durable._durable.select(1, {}) == -1  # no priority rule: the matrix or default
     for chunk in (c for stage in durable._durable.stages for c in stage.chunks):
         assert f"c{chunk.tag}none" in durable.durable_definition()
     assert durable.classify({}) == ("other", "P3")

@@ -318,6 +318,13 @@ def test_a_deadline_beyond_the_calendar_range_is_a_ticket_error(policy: Policy) 
         policy.evaluate({}, at="2199-12-31T10:00:00+08:00")
 
 
+def test_an_escalation_beyond_the_calendar_range_is_a_ticket_error(policy: Policy) -> None:
+    # P1 on `always` from 2199-12-31 21:59: resolve 2h is due 23:59, the last supported day;
+    # breach-150 lies an hour later, in 2200, which no calendar answers for.
+    with pytest.raises(TicketError, match="cannot compute the breach-150 escalation"):
+        policy.evaluate({"type": "outage", "impact": "core"}, at="2199-12-31T21:59:00+08:00")
+
+
 # --------------------------------------------------------------------------- declared fields
 
 

@@ -290,9 +290,7 @@ def _compute_status(
             except TicketError as exc:
                 raise TicketError(f"event {event.index} (updated): {exc}") from None
             rules = _target_rules(policy, decision)
-            _reconcile(
-                tracks, rules, pauses, at, start_us, resolved_at, history, policy.on_reopen
-            )
+            _reconcile(tracks, rules, pauses, at, start_us, resolved_at, history, policy.on_reopen)
 
     statuses: dict[str, TargetStatus] = {}
     due_escalations: list[tuple[int, int, EscalationDue]] = []

@@ -28,11 +28,11 @@ from .conditions import Condition
 from .durations import Duration
 from .errors import CalendarError, TicketError
 from .fields import MISSING, FieldType, coerce, lookup, set_path
+from .selection import first_match, predicate
 
-__all__ = ["Decision", "Escalation", "Policy", "Target", "TraceStep"]
+__all__ = ["Decision", "Escalation", "Policy", "Selection", "Target", "TraceStep"]
 
 _MISSING = MISSING
-_ONE_US = timedelta(microseconds=1)
 
 
 # --------------------------------------------------------------------------- results
@@ -204,6 +204,11 @@ def _rebuild_decision(state: dict[str, Any], trace: tuple[TraceStep, ...]) -> De
 
 # --------------------------------------------------------------------------- compiled parts
 
+#: threshold forms of an escalation (see EscalationRule.form)
+AT_DUE, SHARE, PAST_DUE, BEFORE = range(4)
+#: where an escalation lies on a target (see threshold_step)
+DUE, FROM_START, AFTER_DUE = range(3)
+
 
 @dataclass(frozen=True, slots=True)
 class Rule:
@@ -233,15 +238,18 @@ class TargetRule:
     calendar: Calendar
     #: ``str(within)``, precomputed for the hot path
     within_text: str = field(init=False)
+    #: the working time of every deadline of this target, when it does not count days
+    fixed_us: int | None = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "within_text", str(self.within))
+        # add() is exact: elapsed(s, add(s, d)) == d for clock time; days vary by start
+        object.__setattr__(self, "fixed_us", None if self.within.days else self.within.time_us)
 
     def total_us(self, start_us: int, due_us: int) -> int:
         """Working time of the target from ``start_us`` to its plain ``due_us``."""
-        if not self.within.days:
-            return self.within.time_us  # add() is exact: elapsed(s, add(s, d)) == d
-        return self.calendar.elapsed_us(start_us, due_us)
+        fixed = self.fixed_us
+        return self.calendar.elapsed_us(start_us, due_us) if fixed is None else fixed
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,12 +274,21 @@ class Matrix:
         cells = {(r, c): p for r, cols in self.values.items() for c, p in cols.items()}
         object.__setattr__(self, "cells", cells)
 
-    def lookup(self, view: Mapping[str, Any]) -> tuple[str, tuple[str, str]] | None:
-        """The priority the matrix gives ``view``, with the cell, or None."""
-        row = lookup(view, self.rows)
-        col = lookup(view, self.columns)
+    def lookup(self, view: Mapping[str, Any], category: str) -> tuple[str, tuple[str, str]] | None:
+        """The priority the matrix gives the ticket ``view`` in ``category``, with the cell."""
+        row = _read(view, self.rows, category)
+        col = _read(view, self.columns, category)
         hit = self.cells.get((row, col)) if isinstance(row, str) and isinstance(col, str) else None
         return None if hit is None else (hit, (row, col))
+
+
+def _read(view: Mapping[str, Any], path: str, category: str) -> Any:
+    """A field for the priority stage, where ``category`` names the decided category."""
+    if path == "category":
+        return category
+    if path.startswith("category."):
+        return MISSING  # the category is text: nothing lies inside it
+    return lookup(view, path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,15 +306,30 @@ class EscalationRule:
     reason: str = field(init=False)
     #: True when ``notify`` names only owner ids (nothing to resolve per ticket)
     static_notify: bool = field(init=False)
+    #: the threshold as integers, for :func:`threshold_us`: ``(AT_DUE, 0, 1)``,
+    #: ``(SHARE, numerator, denominator)``, ``(PAST_DUE, numerator - denominator,
+    #: denominator)`` or ``(BEFORE, microseconds, 1)``
+    form: tuple[int, int, int] = field(init=False)
 
     def __post_init__(self) -> None:
         if self.at is not None:
             pct = self.at * 100
             shown = str(int(pct)) if pct.denominator == 1 else f"{float(pct):g}"
             reason = f"{shown}% of {self.target}"
+            num, den = self.at.numerator, self.at.denominator
+            if num == den:
+                form = (AT_DUE, 0, 1)
+            elif num > den:
+                form = (PAST_DUE, num - den, den)
+            else:
+                form = (SHARE, num, den)
         else:
+            assert self.before is not None  # the loader guarantees `at` or `before`
             reason = f"{self.before} before {self.target} is due"
+            before = self.before.time_us  # clock time only (the loader rejects days)
+            form = (AT_DUE, 0, 1) if before == 0 else (BEFORE, before, 1)
         object.__setattr__(self, "reason", reason)
+        object.__setattr__(self, "form", form)
         dynamic = {"owner", "owner.lead"}
         object.__setattr__(self, "static_notify", not dynamic.intersection(self.notify))
 
@@ -366,10 +398,19 @@ class Policy:
         self._field_plan = tuple(
             (path, "." in path, ft, _text_shortcut(ft)) for path, ft in self.fields.items()
         )
-        self._labels = {
-            "category": {r.id: r.label for r in self.categories},
-            "priority": {r.id: r.label for r in self.priorities},
-        }
+        # the declared top-level text fields, checked first in one quick pass
+        self._quick_fields = tuple(
+            (path, texts)
+            for path, dotted, _, texts in self._field_plan
+            if texts is not None and not dotted
+        )
+        self._slow_fields = tuple(plan for plan in self._field_plan if plan[3] is None or plan[1])
+        self._priority_labels = {r.id: r.label for r in self.priorities}
+        #: a calendar in the policy's zone, used to read instants (naive = policy zone)
+        self._tz_calendar = Calendar.from_spec({"timezone": str(self.timezone), "hours": "always"})
+        self._selection = native_selection(self)
+        # per (SLA index, priority): the deadlines and escalations of its targets
+        self._schedules = self._plan_schedules()
 
     def __repr__(self) -> str:
         return f"<Policy {self.name!r} {self.version}>"
@@ -393,51 +434,61 @@ class Policy:
         if type(ticket) is not dict and not isinstance(ticket, Mapping):
             raise TicketError(f"a ticket must be a mapping, got {type(ticket).__name__}")
         view = self._coerce(ticket)
-        category = self._select_category(view)
-        context = dict(view)
-        context["category"] = category.id
-        priority, matrix_hit = self._priority(context)
-        context["priority"] = priority
-        sla = self._select_sla(context)
-        context["sla"] = sla.rule.id
-        route = self._select_route(context)
+        pick = self._selection
+        category = self.categories[pick.category(view)]
+        category_id = category.id
+        priority = pick.priority(view, category_id)
+        sla_index = pick.sla(view, category_id, priority)
+        sla = self.slas[sla_index]
+        sla_id = sla.rule.id
+        route = self.routing[pick.route(view, category_id, priority, sla_id)]
         owner = route.owner or ""
-        context["owner"] = owner
         start_us = self._start_us(view, at)
+        tz = self.timezone
 
+        schedule = self._schedules[sla_index, priority]
+        try:
+            instants = [cal.deadlines_us(start_us, wanted) for cal, wanted in schedule.groups]
+        except CalendarError:
+            raise self._deadline_error(schedule, start_us) from None
         targets: dict[str, Target] = {}
         spans: dict[str, tuple[TargetRule, int, int]] = {}
-        starts: dict[str, datetime] = {}
-        for rule in sla.targets[priority]:
+        started_at = None
+        for rule, group, position in schedule.targets:
             cal = rule.calendar
-            try:
-                due_us = cal.add_us(start_us, rule.within)
-            except CalendarError as exc:
-                raise TicketError(f"cannot compute the {rule.name} deadline: {exc}") from None
+            due_us = instants[group][position]
             spans[rule.name] = (rule, start_us, due_us)
-            start = starts.get(rule.calendar_name)
-            if start is None:
-                start = starts[rule.calendar_name] = cal.from_us(start_us)
-            targets[rule.name] = Target(
-                rule.name, rule.within_text, rule.calendar_name, start, cal.from_us(due_us)
+            if started_at is None or started_at.tzinfo is not cal.timezone:
+                started_at = cal.from_us(start_us)
+            targets[rule.name] = _new(
+                Target,
+                (rule.name, rule.within_text, rule.calendar_name, started_at, cal.from_us(due_us)),
             )
-        escalations = self._escalations(context, spans, owner, targets)
+        if started_at is None or started_at.tzinfo is not tz:
+            started_at = _from_us(start_us, tz)
+        escalations = (
+            self._escalations(
+                schedule, instants, view, category_id, priority, sla_id, owner, spans, targets
+            )
+            if schedule.escalations
+            else ()
+        )
         # the trace is built later: keep a copy of the ticket as it was (shallow)
-        snapshot = (dict(view) if view is ticket else view, priority, matrix_hit, sla, owner)
+        snapshot = (dict(view) if view is ticket else view, priority, sla, owner)
         # built without the frozen dataclass __init__ (3x faster); same fields, same object
         decision = object.__new__(Decision)
         decision.__dict__.update(
-            category=category.id,
+            category=category_id,
             priority=priority,
-            sla=sla.rule.id,
+            sla=sla_id,
             owner=owner,
             cc=route.cc,
             targets=MappingProxyType(targets),
-            started_at=_from_us(start_us, self.timezone),
+            started_at=started_at,
             escalations=escalations,
             policy_version=self.version,
             category_label=category.label,
-            priority_label=self._labels["priority"].get(priority),
+            priority_label=self._priority_labels.get(priority),
             _explain=lambda: self._trace(snapshot, spans),
         )
         return decision
@@ -461,17 +512,28 @@ class Policy:
         if type(ticket) is not dict and not isinstance(ticket, Mapping):
             raise TicketError(f"a ticket must be a mapping, got {type(ticket).__name__}")
         view = self._coerce(ticket)
-        category = self._select_category(view).id
-        context = dict(view)
-        context["category"] = category
-        return category, self._priority(context)[0]
+        pick = self._selection
+        category = self.categories[pick.category(view)].id
+        return category, pick.priority(view, category)
 
     # ------------------------------------------------------------------ stages
 
     def _coerce(self, ticket: Mapping[str, Any]) -> Mapping[str, Any]:
         """The ticket with declared fields converted (a copy only if something changed)."""
+        for path, texts in self._quick_fields:  # the common case: valid text or missing
+            value = ticket.get(path)
+            if value is not None and (type(value) is not str or (texts and value not in texts)):
+                return self._convert(ticket, self._field_plan)
+        return self._convert(ticket, self._slow_fields) if self._slow_fields else ticket
+
+    def _convert(
+        self,
+        ticket: Mapping[str, Any],
+        plan: tuple[tuple[str, bool, FieldType, frozenset[str] | None], ...],
+    ) -> Mapping[str, Any]:
+        """Convert the declared fields of ``plan`` (a copy of the ticket if anything changes)."""
         out: dict[str, Any] | None = None
-        for path, dotted, field_type, texts in self._field_plan:
+        for path, dotted, field_type, texts in plan:
             value = lookup(ticket, path) if dotted else ticket.get(path)
             if value is None or value is _MISSING:
                 continue
@@ -487,37 +549,14 @@ class Policy:
                 set_path(out, path, new)
         return ticket if out is None else out
 
-    # Stage selection: first match in file order. A backend (backends/durable.py) overrides
-    # these four methods and nothing else, so every other step is shared.
-
-    def _select_category(self, view: Mapping[str, Any]) -> Rule:
-        return _first(self.categories, view)
-
-    def _select_priority_rule(self, context: Mapping[str, Any]) -> Rule | None:
-        for rule in self._priority_rules:
-            if rule.condition.matches(context):
-                return rule
-        return None
-
-    def _select_sla(self, context: Mapping[str, Any]) -> Sla:
-        for sla in self.slas:
-            if sla.rule.condition.matches(context):
-                return sla
-        return self.slas[-1]
-
-    def _select_route(self, context: Mapping[str, Any]) -> Rule:
-        return _first(self.routing, context)
-
-    def _priority(self, view: Mapping[str, Any]) -> tuple[str, tuple[Any, Any] | None]:
-        rule = self._select_priority_rule(view)
-        if rule is not None:
-            return rule.id, None
+    def _priority_fallback(self, view: Mapping[str, Any], category: str) -> str:
+        """The priority when no priority rule matched: the matrix's cell, else the default."""
         matrix = self.matrix
         if matrix is not None:
-            found = matrix.lookup(view)
+            found = matrix.lookup(view, category)
             if found is not None:
-                return found
-        return self.priorities[-1].id, None
+                return found[0]
+        return self.priorities[-1].id
 
     def _start_us(self, view: Mapping[str, Any], at: datetime | str | None) -> int:
         cal = self._tz_calendar
@@ -534,42 +573,81 @@ class Policy:
         except CalendarError as exc:
             raise TicketError(f"ticket field {self.start_field!r}: {exc}") from None
 
-    @property
-    def _tz_calendar(self) -> Calendar:
-        """A calendar in the policy's zone, used to read instants (naive = policy zone)."""
-        cal = self.__dict__.get("_tzcal")
-        if cal is None:
-            cal = Calendar.from_spec({"timezone": str(self.timezone), "hours": "always"})
-            self.__dict__["_tzcal"] = cal
-        return cal
+    def _plan_schedules(self) -> dict[tuple[int, str], _Schedule]:
+        """The :class:`_Schedule` of every (SLA index, priority) pair."""
+        owners = {rule.owner or "" for rule in self.routing}
+        compiled: list[tuple[EscalationRule, Callable[..., bool] | None, dict[str, Any]]] = []
+        for esc in self.escalations:
+            when = None if esc.condition is _ALWAYS else self._selection.escalation(esc)
+            notify = {
+                owner: esc.notify
+                if esc.static_notify
+                else tuple(self._resolve_notify(name, owner) for name in esc.notify)
+                for owner in owners
+            }
+            compiled.append((esc, when, notify))
+        return {
+            (index, priority): _schedule(rules, compiled)
+            for index, sla in enumerate(self.slas)
+            for priority, rules in sla.targets.items()
+        }
+
+    def _deadline_error(self, schedule: _Schedule, start_us: int) -> TicketError:
+        """The error of a deadline beyond the calendar, naming the target it belongs to."""
+        for rule, _, _ in schedule.targets:
+            try:
+                rule.calendar.add_us(start_us, rule.within)
+            except CalendarError as exc:
+                return TicketError(f"cannot compute the {rule.name} deadline: {exc}")
+        # an escalation before a due instant cannot fail where its target does not
+        raise AssertionError("a schedule failed where none of its targets does")
 
     def _escalations(
         self,
-        context: Mapping[str, Any],
-        spans: Mapping[str, tuple[TargetRule, int, int]],
+        schedule: _Schedule,
+        instants: Sequence[Sequence[int]],
+        view: Mapping[str, Any],
+        category: str,
+        priority: str,
+        sla: str,
         owner: str,
+        spans: Mapping[str, tuple[TargetRule, int, int]],
         targets: Mapping[str, Target],
     ) -> tuple[Escalation, ...]:
         found: list[tuple[int, int, Escalation]] = []
-        for esc in self.escalations:
-            span = spans.get(esc.target)
-            if span is None or (
-                esc.condition is not _ALWAYS and not esc.condition.matches(context)
-            ):
+        totals: dict[str, int] = {}
+        for esc, rule, when, notify_for, _, slot in schedule.escalations:
+            if when is not None and not when(view, category, priority, sla, owner):
                 continue
-            rule, start_us, due_us = span
+            _, start_us, due_us = spans[esc.target]
             cal = rule.calendar
-            at_us = threshold_us(cal, start_us, due_us, esc, rule.total_us(start_us, due_us))
-            notify = (
-                esc.notify
-                if esc.static_notify
-                else tuple(self._resolve_notify(name, owner) for name in esc.notify)
+            if slot is not None:  # a fixed working time after the start, or the due instant
+                at_us = instants[slot[0]][slot[1]]
+            else:  # on a target counting days: its working time varies by start
+                total = totals.get(esc.target)
+                if total is None:
+                    total = totals[esc.target] = cal.elapsed_us(start_us, due_us)
+                where, amount = threshold_step(esc, total)
+                try:
+                    at_us = _step_us(cal, start_us, due_us, where, amount)
+                except CalendarError as exc:
+                    raise TicketError(f"cannot compute the {esc.id} escalation: {exc}") from None
+            notify = notify_for.get(owner)
+            if notify is None:  # an owner routing does not name (a backend's answer)
+                notify = tuple(self._resolve_notify(name, owner) for name in esc.notify)
+            # reuse the datetimes already built for the due instant and the start
+            target = targets[esc.target]
+            if at_us == due_us:
+                at = target.due
+            elif at_us == start_us:
+                at = target.start
+            else:
+                at = cal.from_us(at_us)
+            found.append(
+                (at_us, esc.index, _new(Escalation, (at, notify, esc.target, esc.reason, esc.id)))
             )
-            # at 100% the instant is the due instant: reuse the datetime already built
-            at = targets[esc.target].due if at_us == due_us else cal.from_us(at_us)
-            found.append((at_us, esc.index, Escalation(at, notify, esc.target, esc.reason, esc.id)))
         found.sort()  # by instant, then rule order (indexes are unique: no tie reaches the 3rd)
-        return tuple(item[2] for item in found)
+        return tuple([item[2] for item in found])
 
     def _resolve_notify(self, name: str, owner: str) -> str:
         if name == "owner":
@@ -583,14 +661,15 @@ class Policy:
 
     def _trace(
         self,
-        snapshot: tuple[Mapping[str, Any], str, tuple[Any, Any] | None, Sla, str],
+        snapshot: tuple[Mapping[str, Any], str, Sla, str],
         spans: Mapping[str, tuple[TargetRule, int, int]],
     ) -> tuple[TraceStep, ...]:
-        view, priority, matrix_hit, sla, owner = snapshot
+        view, priority, sla, owner = snapshot
         steps: list[TraceStep] = []
         category = _explain_first(self.categories, view, steps)
         context = dict(view)
         context["category"] = category.id
+        matrix_hit = None
         for rule in self._priority_rules:
             check = rule.condition.explain(context)
             steps.append(TraceStep("priority", rule.name, check.matched, check.describe()))
@@ -599,14 +678,16 @@ class Policy:
         else:
             if self.matrix is not None:
                 m = self.matrix
+                found = m.lookup(view, category.id)
+                matrix_hit = None if found is None else found[1]
                 if matrix_hit is not None:
                     detail = (
                         f"{m.rows}={matrix_hit[0]!r}, {m.columns}={matrix_hit[1]!r} -> {priority}"
                     )
                 else:
                     detail = (
-                        f"no cell for {m.rows}={_shown(lookup(view, m.rows))}, "
-                        f"{m.columns}={_shown(lookup(view, m.columns))}"
+                        f"no cell for {m.rows}={_shown(_read(view, m.rows, category.id))}, "
+                        f"{m.columns}={_shown(_read(view, m.columns, category.id))}"
                     )
                 steps.append(
                     TraceStep("priority", "priority_matrix", matrix_hit is not None, detail)
@@ -648,6 +729,144 @@ class Policy:
         return tuple(steps)
 
 
+class _Planned(NamedTuple):
+    """An escalation prepared for one SLA target (see ``Policy._plan_escalations``)."""
+
+    esc: EscalationRule
+    target: TargetRule
+    #: ``when(ticket, category, priority, sla, owner) -> bool``; None for no condition
+    when: Callable[..., bool] | None
+    #: owner id -> whom to notify
+    notify: Mapping[str, tuple[str, ...]]
+    #: the :func:`threshold_step`, when the same for every start
+    step: tuple[int, int] | None
+    #: where the instant is in the schedule's answers (group, position), when fixed
+    slot: tuple[int, int] | None
+
+
+class _Schedule(NamedTuple):
+    """The deadlines one (SLA, priority) pair computes for every ticket, prepared once.
+
+    They all count from the ticket's start. ``groups`` asks each calendar for its durations
+    in one :meth:`Calendar.deadlines_us` call; the targets, and the escalations that lie a
+    fixed working time after the start or at a due instant, read their instants from the
+    answers by position. Other escalations (after the due instant, or on targets counting
+    days) are computed per ticket.
+    """
+
+    #: per calendar: the calendar and the durations asked of it, from the start
+    groups: tuple[tuple[Calendar, tuple[Duration, ...]], ...]
+    #: per target: the rule and where its due instant is in the answers (group, position)
+    targets: tuple[tuple[TargetRule, int, int], ...]
+    escalations: tuple[_Planned, ...]
+
+
+def _schedule(
+    rules: Sequence[TargetRule],
+    escalations: Sequence[tuple[EscalationRule, Callable[..., bool] | None, dict[str, Any]]],
+) -> _Schedule:
+    """Prepare the deadlines of one SLA's targets for one priority."""
+    groups: dict[str, tuple[Calendar, list[Duration]]] = {}
+
+    def slot(rule: TargetRule, duration: Duration) -> tuple[int, int]:
+        """Where ``duration`` from the start on the rule's calendar will be answered."""
+        _, wanted = groups.setdefault(rule.calendar_name, (rule.calendar, []))
+        if duration not in wanted:
+            wanted.append(duration)
+        return list(groups).index(rule.calendar_name), wanted.index(duration)
+
+    targets = tuple((rule, *slot(rule, rule.within)) for rule in rules)
+    by_name = {rule.name: (rule, group, position) for rule, group, position in targets}
+    planned: list[_Planned] = []
+    for esc, when, notify in escalations:
+        found = by_name.get(esc.target)
+        if found is None:
+            continue  # the SLA has no such target for this priority
+        rule, group, position = found
+        step = _fixed_step(esc, rule)
+        where: tuple[int, int] | None = None
+        if step is not None and step[0] == DUE:
+            where = (group, position)
+        elif step is not None and step[0] == FROM_START:
+            where = slot(rule, Duration(0, timedelta(microseconds=step[1])))
+        planned.append(_Planned(esc, rule, when, notify, step, where))
+    return _Schedule(
+        tuple((cal, tuple(wanted)) for cal, wanted in groups.values()),
+        targets,
+        tuple(planned),
+    )
+
+
+class Selection(NamedTuple):
+    """How a policy picks the rule of each stage: the one thing a backend replaces.
+
+    Each function takes the (converted) ticket, then the decision so far, which shadows
+    ticket fields of the same name: ``category``, ``priority``, ``sla``, ``owner``.
+    """
+
+    #: ``category(ticket) -> index`` into ``Policy.categories``
+    category: Callable[[Mapping[str, Any]], int]
+    #: ``priority(ticket, category) -> priority id``: rules, then the matrix, then the default
+    priority: Callable[[Mapping[str, Any], str], str]
+    #: ``sla(ticket, category, priority) -> index`` into ``Policy.slas``
+    sla: Callable[[Mapping[str, Any], str, str], int]
+    #: ``route(ticket, category, priority, sla) -> index`` into ``Policy.routing``
+    route: Callable[[Mapping[str, Any], str, str, str], int]
+    #: ``escalation(rule) -> when(ticket, category, priority, sla, owner) -> bool``
+    escalation: Callable[[EscalationRule], Callable[..., bool]]
+
+
+_STAGE_BOUND = {
+    "category": (),
+    "priority": ("category",),
+    "sla": ("category", "priority"),
+    "route": ("category", "priority", "sla"),
+    "escalation": ("category", "priority", "sla", "owner"),
+}
+
+
+def native_selection(policy: Policy) -> Selection:
+    """The native engine's selection: every stage compiled to one Python function."""
+    category = first_match(
+        [r.condition for r in policy.categories],
+        default=len(policy.categories) - 1,
+        name="select_category",
+    ).function
+    rules = policy._priority_rules
+    priority_rule = first_match(
+        [r.condition for r in rules],
+        default=-1,
+        bound=_STAGE_BOUND["priority"],
+        name="select_priority",
+    ).function
+    rule_ids = tuple(r.id for r in rules)
+    fallback = policy._priority_fallback
+
+    def priority(view: Mapping[str, Any], category: str) -> str:
+        index = priority_rule(view, category)
+        return rule_ids[index] if index >= 0 else fallback(view, category)
+
+    sla = first_match(
+        [s.rule.condition for s in policy.slas],
+        default=len(policy.slas) - 1,
+        bound=_STAGE_BOUND["sla"],
+        name="select_sla",
+    ).function
+    route = first_match(
+        [r.condition for r in policy.routing],
+        default=len(policy.routing) - 1,
+        bound=_STAGE_BOUND["route"],
+        name="select_route",
+    ).function
+
+    def escalation(esc: EscalationRule) -> Callable[..., bool]:
+        return predicate(
+            esc.condition, bound=_STAGE_BOUND["escalation"], name="escalation_applies"
+        ).function
+
+    return Selection(category, priority, sla, route, escalation)
+
+
 def threshold_us(
     cal: Calendar, start_us: int, due_us: int, esc: EscalationRule, total: int | None = None
 ) -> int:
@@ -657,22 +876,43 @@ def threshold_us(
     """
     if total is None:
         total = cal.elapsed_us(start_us, due_us)
-    at = esc.at
-    if at is not None:
-        if at == 1:
-            return due_us
-        if at > 1:  # past the due instant: more working time after it
-            return cal.push_us(due_us, total * (at.numerator - at.denominator) // at.denominator)
-        amount = total * at.numerator // at.denominator
-    else:
-        assert esc.before is not None  # the loader guarantees `at` or `before`, in clock time
-        before = esc.before.time_us
-        if before == 0:
-            return due_us
-        amount = max(total - before, 0)
-    if amount == 0:
-        return cal.next_working_us(start_us)
-    return cal.push_us(start_us, amount)
+    where, amount = threshold_step(esc, total)
+    return _step_us(cal, start_us, due_us, where, amount)
+
+
+def threshold_step(esc: EscalationRule, total: int) -> tuple[int, int]:
+    """Where an escalation lies for a target of ``total`` working time: ``(where, amount)``.
+
+    ``(DUE, 0)`` is the due instant, ``(FROM_START, d)`` working time ``d`` after the start
+    (``d == 0``: the first working instant), ``(AFTER_DUE, d)`` working time ``d`` after the
+    due instant.
+    """
+    kind, a, b = esc.form
+    if kind == AT_DUE:
+        return (DUE, 0)
+    if kind == PAST_DUE:
+        return (AFTER_DUE, total * a // b)
+    return (FROM_START, total * a // b if kind == SHARE else max(total - a, 0))
+
+
+def _step_us(cal: Calendar, start_us: int, due_us: int, where: int, amount: int) -> int:
+    """The instant of a :func:`threshold_step` for a target from start to due."""
+    if where == DUE:
+        return due_us
+    if where == AFTER_DUE:
+        return cal.push_us(due_us, amount)
+    return cal.push_us(start_us, amount) if amount else cal.next_working_us(start_us)
+
+
+def _fixed_step(esc: EscalationRule, rule: TargetRule) -> tuple[int, int] | None:
+    """The threshold step of ``esc`` on ``rule``, if the same for every start."""
+    if esc.form[0] == AT_DUE:
+        return (DUE, 0)
+    return None if rule.fixed_us is None else threshold_step(esc, rule.fixed_us)
+
+
+#: builds a named tuple without its Python-level ``__new__`` (the hot path's results)
+_new = tuple.__new__
 
 
 def _text_shortcut(field_type: FieldType) -> frozenset[str] | None:
@@ -687,13 +927,6 @@ def _text_shortcut(field_type: FieldType) -> frozenset[str] | None:
 
 
 _ALWAYS = Condition.always()
-
-
-def _first(rules: Sequence[Rule], view: Mapping[str, Any]) -> Rule:
-    for rule in rules:
-        if rule.condition.matches(view):
-            return rule
-    return rules[-1]
 
 
 def _explain_first(rules: Sequence[Rule], view: Mapping[str, Any], steps: list[TraceStep]) -> Rule:
@@ -712,4 +945,5 @@ def _shown(value: Any) -> str:
 
 def _from_us(us: int, tz: tzinfo) -> datetime:
     seconds, micro = divmod(us, 1_000_000)
-    return datetime.fromtimestamp(seconds, tz).replace(microsecond=micro)
+    instant = datetime.fromtimestamp(seconds, tz)
+    return instant.replace(microsecond=micro) if micro else instant

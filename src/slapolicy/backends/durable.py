@@ -78,7 +78,7 @@ from datetime import tzinfo
 from typing import Any
 
 from ..conditions import TEXT_OPERATORS, Condition, compile_condition
-from ..engine import Policy, Rule, Sla
+from ..engine import Policy, Rule, Selection
 from ..errors import PolicyError, Problem, TicketError
 from ..fields import FieldType, coerce
 
@@ -953,6 +953,7 @@ class DurablePolicy(Policy):
         state = {k: v for k, v in vars(policy).items() if k != "_durable"}
         new.__dict__.update(state)
         new._durable = _Engine(policy)
+        new._selection = _durable_selection(policy, new._durable)
         return new
 
     def durable_summary(self) -> dict[str, Any]:
@@ -966,20 +967,27 @@ class DurablePolicy(Policy):
             for name, body in self._durable.definition.items()
         }
 
-    # the four stage selections (see Policy); everything else is the native engine's
 
-    def _select_category(self, view: Mapping[str, Any]) -> Rule:
-        return self.categories[self._durable.select(0, view)]
+def _durable_selection(policy: Policy, engine: _Engine) -> Selection:
+    """The four stage selections run in durable-rules; escalation conditions stay native."""
+    select = engine.select
+    rule_ids = tuple(rule.id for rule in _priority_rules(policy))
+    fallback = policy._priority_fallback
 
-    def _select_priority_rule(self, context: Mapping[str, Any]) -> Rule | None:
-        index = self._durable.select(1, context)
-        return None if index < 0 else self._priority_rules[index]
+    def category(view: View) -> int:
+        return select(0, view)
 
-    def _select_sla(self, context: Mapping[str, Any]) -> Sla:
-        return self.slas[self._durable.select(2, context)]
+    def priority(view: View, category: str) -> str:
+        index = select(1, {**view, "category": category})
+        return rule_ids[index] if index >= 0 else fallback(view, category)
 
-    def _select_route(self, context: Mapping[str, Any]) -> Rule:
-        return self.routing[self._durable.select(3, context)]
+    def sla(view: View, category: str, priority: str) -> int:
+        return select(2, {**view, "category": category, "priority": priority})
+
+    def route(view: View, category: str, priority: str, sla: str) -> int:
+        return select(3, {**view, "category": category, "priority": priority, "sla": sla})
+
+    return Selection(category, priority, sla, route, policy._selection.escalation)
 
 
 def compile_durable(policy: Policy) -> DurablePolicy:
