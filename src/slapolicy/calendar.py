@@ -516,16 +516,21 @@ class Calendar:
 
     def next_working_us(self, us: int) -> int:
         """Microsecond form of :meth:`next_working`."""
+        t = self._opening(us)[2]
+        lo, hi = self._covered_us
+        return t if lo <= t < hi else self._check_coverage(t)
+
+    def _opening(self, us: int) -> tuple[_Span, int, int]:
+        """``(span, i, t)``: ``t`` is the first working instant from ``us``, in window ``i``."""
         while True:
             span = self._span_for(us)
-            i = bisect.bisect_right(span.starts, us) - 1
-            if i < 0 or us >= span.ends[i]:
-                if i + 1 >= len(span.starts):
-                    self._grow_forward(span)
-                    continue
-                us = span.starts[i + 1]
-            lo, hi = self._covered_us
-            return us if lo <= us < hi else self._check_coverage(us)
+            starts = span.starts
+            i = bisect.bisect_right(starts, us) - 1
+            if i >= 0 and us < span.ends[i]:
+                return span, i, us
+            if i + 1 < len(starts):
+                return span, i + 1, starts[i + 1]
+            self._grow_forward(span)
 
     def elapsed_us(self, a: int, b: int) -> int:
         """Microsecond form of :meth:`elapsed`."""
@@ -551,21 +556,21 @@ class Calendar:
         A ticket's targets and escalations all count from one start, so its opening, its
         place in the cumulative working time and its wall-clock time are found once.
         """
-        t0 = self.next_working_us(start)
-        span = self._span_for(t0)
+        span, i, t0 = self._opening(start)
+        lo, hi = self._covered_us
+        if not lo <= t0 < hi:
+            self._check_coverage(t0)
         starts, cum = span.starts, span.cum
-        i = bisect.bisect_right(starts, t0) - 1  # t0 is working: inside window i
         w0 = cum[i] + t0 - starts[i]  # working time before t0, relative to the span
         owner = span.owners[i]
         local: datetime | None = None
-        lo, hi = self._covered_us
         out: list[int] = []
         for duration in durations:
             amount = duration.time_us
             if duration.days:
                 if local is None:
                     local = self.from_us(t0)
-                t = self._add_days(t0, duration.days, owner, local)
+                t = self._add_days(span, duration.days, owner, local)
                 if amount:
                     t = self._add_time(t, amount)
             elif not amount:
@@ -640,13 +645,9 @@ class Calendar:
                 return span.starts[i] + target - span.cum[i]
             self._grow_forward(span)
 
-    def _add_days(self, start: int, days: int, owner: int, local: datetime) -> int:
-        """``days`` working days after the working instant ``start``.
-
-        ``owner`` is the date ordinal owning the window of ``start`` and ``local`` is
-        ``start`` as a datetime in the calendar's zone.
-        """
-        span = self._span_for(start)
+    def _add_days(self, span: _Span, days: int, owner: int, local: datetime) -> int:
+        """``days`` working days after a working instant, given as ``local`` (a datetime in
+        the calendar's zone) in a window owned by the date ordinal ``owner`` of ``span``."""
         while True:
             k = bisect.bisect_right(span.workdays, owner) + days - 1
             if k < len(span.workdays):
@@ -659,7 +660,8 @@ class Calendar:
         # datetime moves its wall clock and leaves fold at 0, which gives exactly that.
         wall = local + timedelta(days=target_day - owner)
         want = _datetime_sub(wall, _EPOCH) // _ONE_US
-        span = self._ensure_instant(want)
+        if not span.valid_lo <= want < span.valid_hi:
+            span = self._ensure_instant(want)
         first = span.first_open[target_day]
         if want < first:
             return first
