@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import pickle
 import threading
@@ -753,6 +754,27 @@ def test_catastrophic_backtracking_pattern_finishes() -> None:
         .explain({"text": "x" * 100_000})
         .matched
     )
+
+
+@pytest.mark.parametrize("fold", [False, True], ids=["sensitive", "insensitive"])
+@pytest.mark.parametrize(
+    "length",
+    # MANY_KEYWORDS has 11 needles: texts up to 4096 // 11 = 372 characters are searched
+    # needle by needle, longer ones by one RE2 search; both sides of the switch, and on it
+    [0, 1, 371, 372, 373, 5000],
+)
+def test_many_keywords_find_the_same_needles_in_short_and_long_texts(
+    length: int, fold: bool
+) -> None:
+    spec: dict[str, Any] = {"contains_any": MANY_KEYWORDS}
+    if fold:
+        spec["case"] = "insensitive"
+    for needle, where in itertools.product(["白屏", "TIMEOUT", "乱码"], ["start", "end", "none"]):
+        # a text of about `length` characters: filler, with the needle at one end or absent
+        filler = ("客服反馈a" * length)[: max(length - len(needle), 0)]
+        text = {"start": needle + filler, "end": filler + needle, "none": filler}[where]
+        expected = where != "none" and (needle != "TIMEOUT" or fold)  # needle: "Timeout"
+        assert matches({"text": spec}, {"text": text}) is expected, (needle, where, len(text))
 
 
 def test_huge_texts_evaluate() -> None:

@@ -46,14 +46,18 @@ searched as UTF-8; lone surrogates are passed through instead of failing.
 
 Limits: a pattern has at most 1,000 characters, a needle at most 1,000, and a list of values
 or needles at most 1,000 items; conditions nest at most 32 levels. ``contains_any`` with
-many text needles runs as one RE2 alternation, so huge texts stay linear.
+many text needles runs as one RE2 alternation on long texts (short texts are faster needle
+by needle), so huge texts stay linear in their length.
 
 Evaluation
 ----------
 :meth:`Condition.matches` is the fast path: the condition is compiled into nested closures,
 so a call does no parsing, raises nothing for ordinary mismatches and builds no trace.
 :meth:`Condition.explain` is the slow path that returns a :class:`Check` tree saying why
-each test matched or not; its ``matched`` always equals ``matches()``. Neither raises for
+each test matched or not; its ``matched`` always equals ``matches()``. :meth:`Condition.emit`
+writes the same logic as a Python expression over constants (see :class:`Source`), from
+which :mod:`slapolicy.selection` builds one function per engine stage; the closures of
+``matches`` remain the reference it is tested against. Neither raises for
 any JSON-like ticket (huge or deeply nested values, odd Unicode, NaN). A :class:`Condition`
 is immutable and safe to share between threads.
 """
@@ -142,7 +146,8 @@ _ORDER_FUNCTIONS: dict[str, Callable[[Any, Any], bool]] = {
     "le": operator.le,
 }
 _ORDERED_KINDS = frozenset({"number", "string", "datetime", "date"})
-_ALTERNATION_THRESHOLD = 8  # from this many text needles, contains_any uses one RE2 search
+_ALTERNATION_THRESHOLD = 8  # from this many text needles, contains_any may use one RE2 search
+_LOOP_BUDGET = 4096  # ... when len(text) * needles exceeds this (else needle by needle)
 _RE2_HELP = (
     "patterns use RE2 syntax (no backreferences or look-around), "
     "see https://github.com/google/re2/wiki/Syntax"
@@ -341,16 +346,29 @@ def _between(low: Any, high: Any) -> ValueTest:
 
 def _text_search(needles: Sequence[str]) -> Callable[[str], bool]:
     """Build a test that a text contains any of the needles, linear in the text."""
-    if len(needles) < _ALTERNATION_THRESHOLD:
-        return _search_each(tuple(needles))
+    each = tuple(needles)
+    if len(each) < _ALTERNATION_THRESHOLD:
+        return _search_each(each)
     # Matching UTF-8 bytes in RE2's Latin-1 mode is plain substring search on the encoded
     # text; UTF-8 is self-synchronising, so a byte match is always a character match.
-    pattern = b"|".join(re2.escape(_encode(needle)) for needle in needles)
+    pattern = b"|".join(re2.escape(_encode(needle)) for needle in each)
     try:
         regex = re2.compile(pattern, _re2_options(latin1=True))
     except re2.error:  # too large for RE2's memory budget: search needle by needle
-        return _search_each(tuple(needles))
-    return lambda text: regex.search(_encode(text)) is not None
+        return _search_each(each)
+    # One RE2 search costs about as much as a few thousand characters of plain substring
+    # search, so short texts (most ticket texts) are searched needle by needle.
+    longest_looped = _LOOP_BUDGET // len(each)
+
+    def search_either(text: str) -> bool:
+        if len(text) <= longest_looped:
+            for needle in each:  # noqa: SIM110 - a plain loop allocates no generator (hot path)
+                if needle in text:
+                    return True
+            return False
+        return regex.search(_encode(text)) is not None
+
+    return search_either
 
 
 def _search_each(needles: tuple[str, ...]) -> Callable[[str], bool]:
