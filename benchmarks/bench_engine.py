@@ -18,8 +18,8 @@ Modes, each timed as one call per ticket over the same tickets, best of ``--repe
 
 * ``evaluate``     ``policy.evaluate(ticket)``: the full decision with deadlines
 * ``classify``     ``policy.classify(ticket)``: category and priority only
-* ``hand-written`` (service-levels.yaml only) the same category and priority as plain
-  Python if/else, the way one would write it without a rules engine
+* ``hand-written`` (every sample policy: the ``HANDWRITTEN`` functions) the same category
+  and priority as plain Python if/else, the way one would write it without a rules engine
 * ``zen-engine``   (service-levels.yaml only) the same logic as two chained GoRules ZEN
   decision tables (hit policy "first"), ``ZenEngine.evaluate(key, ticket)``; the row
   ``zen-engine ZenDecision`` times ``ZenDecision.evaluate(ticket)`` on the same graph, which
@@ -358,6 +358,222 @@ def handwritten_classify(ticket: Mapping[str, Any]) -> tuple[str, str]:
     return category, handwritten_priority(ticket, category)
 
 
+# --------------------------------------------------------------------------- after-sales.yaml
+# The same category and priority as policies/after-sales.yaml, written by hand.
+
+AS_FAULT_TYPES = frozenset({"fault", "bug", "outage"})
+AS_FAULT_WORDS = (
+    "故障",
+    "报错",
+    "坏了",
+    "停机",
+    "死机",
+    "闪退",
+    "崩溃",
+    "无法使用",
+    "异响",
+    "漏水",
+    "不工作",
+)
+AS_INSTALL_TYPES = frozenset({"installation", "repair"})
+AS_INSTALL_WORDS = ("安装", "调试", "维修", "上门")
+AS_RETURN_WORDS = ("退货", "换货", "退款")
+AS_QUESTION_WORDS = ("怎么", "如何", "咨询", "请问")
+AS_URGENT_WORDS = ("停产", "停机", "安全隐患", "冒烟", "起火", "漏电")
+AS_SUGGESTION_WORDS = ("建议", "希望增加", "希望改进")
+
+
+def handwritten_after_sales_category(ticket: Mapping[str, Any]) -> str:
+    kind = ticket.get("type")
+    text = ticket.get("text")
+    if not isinstance(text, str):
+        text = ""
+    if kind in AS_FAULT_TYPES or any(word in text for word in AS_FAULT_WORDS):
+        return "fault"
+    if kind in AS_INSTALL_TYPES or any(word in text for word in AS_INSTALL_WORDS):
+        return "installation"
+    if kind == "return" or any(word in text for word in AS_RETURN_WORDS):
+        return "return"
+    if kind == "question" or any(word in text for word in AS_QUESTION_WORDS):
+        return "consultation"
+    return "other"
+
+
+def handwritten_after_sales_priority(ticket: Mapping[str, Any], category: str) -> str:
+    impact = ticket.get("impact")
+    text = ticket.get("text")
+    if not isinstance(text, str):
+        text = ""
+    if impact == "core" or any(word in text for word in AS_URGENT_WORDS):
+        return "urgent"
+    if impact == "major" or category == "fault":
+        return "important"
+    if ticket.get("type") == "suggestion" or any(word in text for word in AS_SUGGESTION_WORDS):
+        return "suggestion"
+    return "normal"
+
+
+def handwritten_after_sales_classify(ticket: Mapping[str, Any]) -> tuple[str, str]:
+    category = handwritten_after_sales_category(ticket)
+    return category, handwritten_after_sales_priority(ticket, category)
+
+
+# ---------------------------------------------------------------------- customer-service-rules.yaml
+# The same category and priority as policies/customer-service-rules.yaml, written by hand.
+
+CS_TECH_TYPES = frozenset({"bug", "outage", "technical"})
+CS_TECH_WORDS = ("报错", "无法登录", "打不开", "闪退", "崩溃", "连不上", "故障", "宕机", "同步失败")
+CS_BILLING_WORDS = ("扣费", "发票", "退款", "账单", "充值")
+CS_COMPLAINT_WORDS = ("投诉", "不满意", "态度")
+CS_CONSULT_WORDS = ("怎么", "如何", "咨询", "请问")
+CS_URGENT_WORDS = ("全部用户", "无法使用", "宕机", "紧急")
+
+
+def handwritten_customer_service_category(ticket: Mapping[str, Any]) -> str:
+    kind = ticket.get("type")
+    text = ticket.get("text")
+    if not isinstance(text, str):
+        text = ""
+    if kind in CS_TECH_TYPES or any(word in text for word in CS_TECH_WORDS):
+        return "tech"
+    if kind == "billing" or any(word in text for word in CS_BILLING_WORDS):
+        return "billing"
+    if kind == "complaint" or any(word in text for word in CS_COMPLAINT_WORDS):
+        return "complaint"
+    if kind == "question" or any(word in text for word in CS_CONSULT_WORDS):
+        return "consult"
+    return "other"
+
+
+def handwritten_customer_service_priority(ticket: Mapping[str, Any], category: str) -> str:
+    customer = ticket.get("customer")
+    tier = customer.get("tier") if isinstance(customer, Mapping) else None
+    text = ticket.get("text")
+    if not isinstance(text, str):
+        text = ""
+    if tier == "vip" or any(word in text for word in CS_URGENT_WORDS):
+        return "urgent"
+    if category == "consult":
+        return "low"
+    return "normal"
+
+
+def handwritten_customer_service_classify(ticket: Mapping[str, Any]) -> tuple[str, str]:
+    category = handwritten_customer_service_category(ticket)
+    return category, handwritten_customer_service_priority(ticket, category)
+
+
+# --------------------------------------------------------------------------- feedback-system.yaml
+# The same category and priority as policies/feedback-system.yaml, written by hand.
+
+FB_FUNCTION_TYPES = frozenset({"bug", "outage", "feature"})
+FB_FUNCTION_WORDS = (  # case-insensitive
+    "报错",
+    "闪退",
+    "崩溃",
+    "宕机",
+    "打不开",
+    "无法登录",
+    "白屏",
+    "卡顿",
+    "功能",
+    "bug",
+)
+FB_SERVICE_TYPES = frozenset({"complaint", "service"})
+FB_SERVICE_WORDS = ("客服", "态度", "服务", "回复慢", "没人回复", "投诉")
+FB_PROCESS_WORDS = ("流程", "审批", "报销", "手续", "规定", "制度", "时效")
+FB_P0_WORDS = ("核心业务中断", "全部用户", "无法交易", "宕机")
+
+
+def handwritten_feedback_category(ticket: Mapping[str, Any]) -> str:
+    kind = ticket.get("type")
+    text = ticket.get("text")
+    if not isinstance(text, str):
+        text = ""
+    if kind in FB_FUNCTION_TYPES:
+        return "function"
+    folded = text.casefold()
+    if any(word in folded for word in FB_FUNCTION_WORDS):
+        return "function"
+    if kind in FB_SERVICE_TYPES or any(word in text for word in FB_SERVICE_WORDS):
+        return "service"
+    if kind == "process" or any(word in text for word in FB_PROCESS_WORDS):
+        return "process"
+    return "other"
+
+
+def handwritten_feedback_priority(ticket: Mapping[str, Any], category: str) -> str:
+    impact = ticket.get("impact")
+    text = ticket.get("text")
+    if not isinstance(text, str):
+        text = ""
+    if impact == "core" or any(word in text for word in FB_P0_WORDS):
+        return "P0"
+    if impact == "major" or (impact == "minor" and ticket.get("urgency") == "high"):
+        return "P1"
+    if impact == "minor":
+        return "P2"
+    return "P3"
+
+
+def handwritten_feedback_classify(ticket: Mapping[str, Any]) -> tuple[str, str]:
+    category = handwritten_feedback_category(ticket)
+    return category, handwritten_feedback_priority(ticket, category)
+
+
+# --------------------------------------------------------------------------- hotline.yaml
+# The same category and priority as policies/hotline.yaml, written by hand.
+
+HL_COMPLAINT_TYPES = frozenset({"complaint", "suggestion"})
+HL_COMPLAINT_WORDS = ("投诉", "建议", "不满意", "态度差", "12315")
+HL_AFTERSALES_TYPES = frozenset({"aftersales", "repair"})
+HL_AFTERSALES_WORDS = ("故障", "宕机", "维修", "坏了", "无法使用", "安装", "退货", "换货", "保修")
+HL_PRESALES_WORDS = ("报价", "价格", "多少钱", "购买", "试用", "产品介绍", "合作", "代理")
+HL_HIGH_WORDS = ("12315", "媒体", "曝光", "律师", "再次投诉", "安全隐患")
+HL_MEDIUM_CATEGORIES = frozenset({"aftersales", "complaint"})
+
+
+def handwritten_hotline_category(ticket: Mapping[str, Any]) -> str:
+    kind = ticket.get("type")
+    text = ticket.get("text")
+    if not isinstance(text, str):
+        text = ""
+    if kind in HL_COMPLAINT_TYPES or any(word in text for word in HL_COMPLAINT_WORDS):
+        return "complaint"
+    if kind in HL_AFTERSALES_TYPES or any(word in text for word in HL_AFTERSALES_WORDS):
+        return "aftersales"
+    if kind == "presales" or any(word in text for word in HL_PRESALES_WORDS):
+        return "presales"
+    return "other"
+
+
+def handwritten_hotline_priority(ticket: Mapping[str, Any], category: str) -> str:
+    urgency = ticket.get("urgency")
+    text = ticket.get("text")
+    if not isinstance(text, str):
+        text = ""
+    if urgency == "high" or any(word in text for word in HL_HIGH_WORDS):
+        return "high"
+    if urgency == "medium" or category in HL_MEDIUM_CATEGORIES:
+        return "medium"
+    return "low"
+
+
+def handwritten_hotline_classify(ticket: Mapping[str, Any]) -> tuple[str, str]:
+    category = handwritten_hotline_category(ticket)
+    return category, handwritten_hotline_priority(ticket, category)
+
+
+# Policy file name -> its hand-written classify (the `hand-written` row of the table).
+HANDWRITTEN: dict[str, Callable[[Mapping[str, Any]], tuple[str, str]]] = {
+    "after-sales.yaml": handwritten_after_sales_classify,
+    "customer-service-rules.yaml": handwritten_customer_service_classify,
+    "feedback-system.yaml": handwritten_feedback_classify,
+    "hotline.yaml": handwritten_hotline_classify,
+    SERVICE_LEVELS: handwritten_classify,
+}
+
+
 # GoRules ZEN: two decision tables, hit policy "first", chained with passThrough so the
 # priority table sees the ticket and the category. What a table cannot say directly:
 #  * substring keywords need an expression cell, `some([...], contains($, #))`, not a plain
@@ -570,11 +786,11 @@ def bench_policy(path: Path, args: argparse.Namespace) -> tuple[list[Row], int]:
         ("evaluate", policy.evaluate),
         ("classify", policy.classify),
     ]
+    handwritten = HANDWRITTEN.get(name)
+    if handwritten is not None:
+        bad += disagreements("hand-written", tickets, expected, (handwritten(t) for t in tickets))
+        modes.append(("hand-written", handwritten))
     if name == SERVICE_LEVELS:
-        bad += disagreements(
-            "hand-written", tickets, expected, (handwritten_classify(t) for t in tickets)
-        )
-        modes.append(("hand-written", handwritten_classify))
         if zen is None:
             print("  zen-engine: not installed (pip install zen-engine), rows skipped")
         else:
