@@ -139,8 +139,8 @@ class _Compiler:
         by_path: dict[PathT, list[str]] = {}
         keys: set[PathT] = set()
         for err in exc.errors(include_url=False):
-            path = self._data_path(err["loc"])
             kind = err["type"]
+            path = self._data_path(err["loc"], kind)
             if kind == "extra_forbidden":
                 message = self._unknown_key_message(path)
                 key = True
@@ -159,22 +159,23 @@ class _Compiler:
             # a value that fits no member of a union gets one message per member: join them
             self.problem("; or ".join(messages), path, key=path in keys)
 
-    def _data_path(self, loc: Sequence[str | int]) -> PathT:
-        """Drop pydantic's union-member tags from an error location."""
+    def _data_path(self, loc: Sequence[str | int], kind: str) -> PathT:
+        """The path in the data of an error location, without pydantic's union-member tags.
+
+        A part that names nothing in the data is a tag (``mapping``, ``str``...) and is
+        skipped; only a ``missing`` error ends in a key that the data lacks.
+        """
         out: list[str | int] = []
         node: Any = self.data
         for i, part in enumerate(loc):
             if isinstance(node, Mapping) and part in node:  # noqa: SIM114 (mypy narrows each)
                 node = node[part]
                 out.append(part)
-            elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
                 node = node[part]
                 out.append(part)
-            elif i == len(loc) - 1 and isinstance(node, Mapping) and isinstance(part, str):
-                out.append(part)  # a missing key
-                node = None
-            else:
-                node = None
+            elif kind == "missing" and i == len(loc) - 1 and isinstance(part, str):
+                out.append(part)
         return tuple(out)
 
     def _unknown_key_message(self, path: PathT) -> str:

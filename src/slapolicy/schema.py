@@ -12,7 +12,7 @@ import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, StringConstraints, Tag
 
 from .fields import KINDS
 
@@ -113,6 +113,45 @@ class TargetTime(_Model):
     calendar: Id | None = None
 
 
+# Unions of text and a structure choose their member by the value's shape, so a problem
+# inside a mapping is reported as that mapping's problem ("unknown key 'calender'"), not
+# also as "should be text"; a value of neither shape gets one message saying what fits.
+
+
+def _text_or_mapping(value: Any) -> str | None:
+    if isinstance(value, (dict, BaseModel)):  # a model instance: when dumping
+        return "mapping"
+    return "text" if isinstance(value, str) else None
+
+
+def _text_or_list(value: Any) -> str | None:
+    if isinstance(value, list):
+        return "list"
+    return "text" if isinstance(value, str) else None
+
+
+#: a target: a duration, or ``{within, calendar}``
+TargetValue = Annotated[
+    Annotated[DurationText, Tag("text")] | Annotated[TargetTime, Tag("mapping")],
+    Discriminator(
+        _text_or_mapping,
+        custom_error_type="target_shape",
+        custom_error_message=(
+            "a target is working time like 2h, or a mapping like {within: 2h, calendar: office}"
+        ),
+    ),
+]
+#: whom to notify: one name or a list of names
+NotifyValue = Annotated[
+    Annotated[Notify, Tag("text")] | Annotated[list[Notify], Tag("list")],
+    Discriminator(
+        _text_or_list,
+        custom_error_type="notify_shape",
+        custom_error_message="notify takes an owner id, owner, owner.lead, or a list of them",
+    ),
+]
+
+
 class TargetSpec(_Model):
     """Working-time targets of one priority under one SLA.
 
@@ -120,9 +159,9 @@ class TargetSpec(_Model):
     own; ``calendar`` here is the default for this priority's targets.
     """
 
-    response: DurationText | TargetTime | None = None
-    resolve: DurationText | TargetTime | None = None
-    update: DurationText | TargetTime | None = None
+    response: TargetValue | None = None
+    resolve: TargetValue | None = None
+    update: TargetValue | None = None
     calendar: Id | None = None
 
 
@@ -164,7 +203,7 @@ class EscalationRule(_Model):
     target: Literal["response", "resolve", "update"] = "resolve"
     at: Percent | None = None
     before: DurationText | None = None
-    notify: Notify | list[Notify]
+    notify: NotifyValue
 
 
 class ClockSpec(_Model):
