@@ -2006,11 +2006,6 @@ def test_schema_problem_inside_a_union_is_reported_on_the_offending_node(
     assert not [p.path for p in problems if any(tag in p.path for tag in _UNION_TAGS)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="calendar._parse_dated raises one ValueError for the whole entry, so a problem "
-    "with a key or value of a {date, name, hours} mapping is reported on the mapping",
-)
 @pytest.mark.parametrize(
     ("entry", "expected"),
     [
@@ -2046,11 +2041,6 @@ def test_problem_in_a_dated_calendar_entry_is_reported_on_its_key_or_value(
     check(problems_of(with_calendars(section)), [expected])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="calendar.Calendar.from_spec reports an unknown subdivision at ('holidays', "
-    "'country'), not at ('holidays', 'subdivision')",
-)
 def test_unknown_holiday_subdivision_is_reported_on_the_subdivision() -> None:
     section = """\
         calendars:
@@ -2064,11 +2054,6 @@ def test_unknown_holiday_subdivision_is_reported_on_the_subdivision() -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="calendar._parse_date returns a YAML date as it is, without the 1901..2199 range "
-    "check that a quoted date gets: the unquoted date is not reported at all",
-)
 def test_holiday_out_of_range_is_reported_when_written_as_a_yaml_date() -> None:
     section = """\
         calendars:
@@ -2082,12 +2067,6 @@ def test_holiday_out_of_range_is_reported_when_written_as_a_yaml_date() -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="calendar.Calendar.from_spec reports a day given twice at ('hours', key) and the "
-    "loader locates it on the value; a problem with a day key belongs on the key, as "
-    "'invalid day' is",
-)
 def test_a_day_given_twice_is_reported_on_the_second_day_key() -> None:
     section = """\
         calendars:
@@ -2102,12 +2081,6 @@ def test_a_day_given_twice_is_reported_on_the_second_day_key() -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="calendar.Calendar.from_spec reports a night shift that runs into the next day's "
-    "windows at ('hours',), the whole mapping (located on its first key, whichever day that "
-    "is), not at the day whose windows it overlaps",
-)
 def test_a_night_shift_overlapping_the_next_day_is_reported_on_that_day() -> None:
     section = """\
         calendars:

@@ -171,6 +171,8 @@ def _parse_date(value: object) -> tuple[date, date]:
     if isinstance(value, datetime):
         raise ValueError(f"expected a date, got a date and time {value.isoformat()!r}")
     if isinstance(value, date):
+        if not _MIN_DATE <= value <= _MAX_DATE:
+            raise ValueError(f"date {value.isoformat()!r} is outside 1901-01-01..2199-12-31")
         return value, value
     if isinstance(value, str) and len(value) <= _MAX_TEXT:
         match = _DATE_RE.fullmatch(value)
@@ -333,14 +335,21 @@ class Calendar:
                 windows = _parse_windows(value, path, issues)
                 for day in days:
                     if day in seen:
-                        issues.append((path, f"{_WEEKDAYS[day]} is already given by {seen[day]!r}"))
+                        issues.append(
+                            (
+                                path,
+                                f"duplicate day {key!r}: {_WEEKDAYS[day]} is already given by "
+                                f"{seen[day]!r}",
+                            )
+                        )
                     seen[day] = str(key)
                     weekly[day] = windows
             for day in range(7):
                 spill = [(0, e - _DAY_S) for s, e in weekly[day - 1] if e > _DAY_S]
                 problem = _check_no_overlap(weekly[day], spill) if spill else None
                 if problem:
-                    issues.append((("hours",), f"on {_WEEKDAYS[day]}: {problem} (night shift)"))
+                    where: Path = ("hours", seen[day]) if day in seen else ("hours",)
+                    issues.append((where, f"on {_WEEKDAYS[day]}: {problem} (night shift)"))
         elif hours is not None:
             issues.append(
                 (
@@ -370,7 +379,12 @@ class Calendar:
                             holidays_spec["country"], holidays_spec.get("subdivision")
                         )
                     except CalendarError as exc:
-                        issues.append((("holidays", "country"), str(exc)))
+                        at = (
+                            "subdivision"
+                            if str(exc).startswith("unknown subdivision")
+                            else "country"
+                        )
+                        issues.append((("holidays", at), str(exc)))
                 for i, entry in _iter_list(
                     holidays_spec.get("dates"), ("holidays", "dates"), issues
                 ):
@@ -378,7 +392,7 @@ class Calendar:
                     try:
                         first, last, label, _ = _parse_dated(entry, ("date", "name"))
                     except ValueError as exc:
-                        issues.append((path, str(exc)))
+                        issues.append(((*path, *getattr(exc, "where", ())), str(exc)))
                         continue
                     for d in _days(first, last):
                         closed[d] = label or "holiday"
@@ -389,7 +403,7 @@ class Calendar:
             try:
                 first, last, _, own_hours = _parse_dated(entry, ("date", "name", "hours"))
             except ValueError as exc:
-                issues.append((path, str(exc)))
+                issues.append(((*path, *getattr(exc, "where", ())), str(exc)))
                 continue
             if own_hours is not None:
                 windows = _parse_windows(own_hours, (*path, "hours"), issues)
@@ -849,22 +863,36 @@ def _iter_list(
     return enumerate(value)
 
 
+class _EntryError(ValueError):
+    """A problem with one key of a dated entry: ``where`` is that key (empty: the entry)."""
+
+    def __init__(self, message: str, where: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.where = where
+
+
 def _parse_dated(
     entry: object, keys: Sequence[str]
 ) -> tuple[date, date, str | None, object | None]:
-    """A date entry: ``2026-10-01``, ``A..B`` or ``{date: ..., name: ..., hours: ...}``."""
+    """A date entry: ``2026-10-01``, ``A..B`` or ``{date: ..., name: ..., hours: ...}``.
+
+    Raises :class:`_EntryError` naming the key at fault in a mapping entry.
+    """
     if isinstance(entry, Mapping):
         unknown = [k for k in entry if k not in keys]
         if unknown:
             hint = difflib.get_close_matches(str(unknown[0]), keys, n=1)
             fix = f"; did you mean {hint[0]!r}?" if hint else f"; known keys: {', '.join(keys)}"
-            raise ValueError(f"unknown key {unknown[0]!r}{fix}")
+            raise _EntryError(f"unknown key {unknown[0]!r}{fix}", (str(unknown[0]),))
         if "date" not in entry:
-            raise ValueError("a dated entry needs `date`")
-        first, last = _parse_date(entry["date"])
+            raise _EntryError("a dated entry needs `date`")
+        try:
+            first, last = _parse_date(entry["date"])
+        except ValueError as exc:
+            raise _EntryError(str(exc), ("date",)) from None
         label = entry.get("name")
         if label is not None and not isinstance(label, str):
-            raise ValueError(f"`name` must be text, got {label!r}")
+            raise _EntryError(f"`name` must be text, got {label!r}", ("name",))
         return first, last, label, entry.get("hours")
     first, last = _parse_date(entry)
     return first, last, None, None

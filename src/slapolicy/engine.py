@@ -398,7 +398,9 @@ class Policy:
         self._field_plan = tuple(
             (path, "." in path, ft, _text_shortcut(ft)) for path, ft in self.fields.items()
         )
-        # the declared top-level text fields, checked first in one quick pass
+        # _coerce works in two passes: the declared top-level text fields first, in one
+        # quick loop (valid text or missing: nothing to convert), then the other fields,
+        # which always go through coerce()
         self._quick_fields = tuple(
             (path, texts)
             for path, dotted, _, texts in self._field_plan

@@ -38,7 +38,8 @@ BACKENDS = ("native", "durable")
 
 PathT = tuple[str | int, ...]
 _TARGET_NAMES = ("response", "resolve", "update")
-_KEY_PROBLEMS = ("unknown key", "unknown operator", "invalid day")
+#: problems about a key itself (reported on the key, not on its value)
+_KEY_PROBLEMS = ("unknown key", "unknown operator", "invalid day", "duplicate day")
 _STAGES = {"categories": "category", "priorities": "priority", "slas": "sla", "routing": "routing"}
 
 
