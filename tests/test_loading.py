@@ -1942,9 +1942,9 @@ def test_a_policy_file_not_in_utf8_is_reported_at_its_first_bad_byte(tmp_path: P
     assert "UTF-16" in problem.message
 
 
-# --------------------------------------------------------------------------- known wrong places
-# Problems the loader reports at the wrong place today. Each case says where the problem
-# belongs; strict, so that the fix makes them fail until the mark is removed.
+# --------------------------------------------------------------------------- exact places
+# Problems that were once reported in the wrong place (or not at all): inside unions of the
+# schema, inside dated calendar entries, on day keys and on condition field names.
 
 _UNION_TAGS = ("constrained-str", "TargetTime", "list[", ".str", ".int", ".float")
 
@@ -2095,12 +2095,6 @@ def test_a_night_shift_overlapping_the_next_day_is_reported_on_that_day() -> Non
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="conditions._Compiler._check_field_name reports at the field's path and the loader "
-    "locates it on the value; a problem with the field name belongs on the key (only "
-    "'unknown key/operator' and 'invalid day' messages are put on keys)",
-)
 @pytest.mark.parametrize(
     ("when", "expected"),
     [

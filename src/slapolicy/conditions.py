@@ -966,9 +966,9 @@ class _Compiler:
         self.tz = tz
         self.problems: list[Problem] = []
 
-    def fail(self, message: str, path: Sequence[str | int]) -> _Invalid:
-        """Record a problem at a path and return the signal to raise."""
-        self.problems.append(Problem(message, format_path(path)))
+    def fail(self, message: str, path: Sequence[str | int], *, key: bool = False) -> _Invalid:
+        """Record a problem at a path (``key``: about the key there) and return the signal."""
+        self.problems.append(Problem(message, format_path(path), key=key))
         return _Invalid()
 
     # -- structure
@@ -1077,23 +1077,28 @@ class _Compiler:
                 f"{name!r} is an operator, not a field; write it under a field, like "
                 f"{{impact: {{{name}: ...}}}}",
                 path,
+                key=True,
             )
         if name == _CASE_KEY and value in _CASES:
             raise self.fail(
                 f"case: {value} belongs next to the operators of a field, like "
                 f"{{text: {{contains: ..., case: {value}}}}}",
                 path,
+                key=True,
             )
         if len(name) > 200:
-            raise self.fail("field name is longer than 200 characters", path)
+            raise self.fail("field name is longer than 200 characters", path, key=True)
         parts = name.split(".")
         if any(not part for part in parts):
             raise self.fail(
                 f"field name {name!r} has an empty part; write dotted paths like 'customer.tier'",
                 path,
+                key=True,
             )
         if any(part != part.strip() for part in parts):
-            raise self.fail(f"field name {name!r} has spaces around a part; remove them", path)
+            raise self.fail(
+                f"field name {name!r} has spaces around a part; remove them", path, key=True
+            )
 
     def _operators(
         self,

@@ -108,7 +108,9 @@ class Problem:
     """One problem found in a policy: where it is and what is wrong.
 
     ``path`` is the YAML path (``priorities[2].when.impact``); ``line`` and ``column`` are
-    1-based and ``None`` when the policy did not come from YAML text.
+    1-based and ``None`` when the policy did not come from YAML text. ``key`` is true when
+    the problem is the last key of ``path`` itself (a misspelt or invalid name), so that
+    ``line`` and ``column`` point at that key rather than at its value.
     """
 
     message: str
@@ -116,6 +118,7 @@ class Problem:
     file: str | None = None
     line: int | None = None
     column: int | None = None
+    key: bool = False
 
     def location(self) -> str:
         """``file:line:col`` (as much of it as is known), for messages."""

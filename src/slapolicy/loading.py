@@ -103,7 +103,7 @@ class _Compiler:
             p.message == message and p.path == format_path(path) for p in self.problems
         ):
             return
-        # "unknown key/operator X" is about the key itself: point at it, not at its value
+        # a problem with a name ("unknown key X") is about the key: point at it, not its value
         key = key or message.startswith(_KEY_PROBLEMS)
         line = column = None
         if self.doc is not None:
@@ -111,11 +111,13 @@ class _Compiler:
             where = where or self.doc.locate(path)
             if where is not None:
                 line, column = where
-        self.problems.append(Problem(message, format_path(path), self.filename, line, column))
+        self.problems.append(
+            Problem(message, format_path(path), self.filename, line, column, key=key)
+        )
 
     def absorb(self, error: PolicyError, prefix: PathT = ()) -> None:
         for p in error.problems:
-            self.problem(p.message, (*prefix, *parse_path(p.path)))
+            self.problem(p.message, (*prefix, *parse_path(p.path)), key=p.key)
 
     def fail_if_any(self) -> None:
         if self.problems:
