@@ -378,13 +378,8 @@ class Calendar:
                         country = CountryHolidays(
                             holidays_spec["country"], holidays_spec.get("subdivision")
                         )
-                    except CalendarError as exc:
-                        at = (
-                            "subdivision"
-                            if str(exc).startswith("unknown subdivision")
-                            else "country"
-                        )
-                        issues.append((("holidays", at), str(exc)))
+                    except CalendarError as exc:  # issues name country or subdivision
+                        issues.extend((("holidays", *where), m) for where, m in exc.issues)
                 for i, entry in _iter_list(
                     holidays_spec.get("dates"), ("holidays", "dates"), issues
                 ):

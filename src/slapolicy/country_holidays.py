@@ -40,12 +40,14 @@ class CountryHolidays:
         if code not in supported:
             hint = difflib.get_close_matches(str(country).upper(), list(supported), n=1)
             fix = f"; did you mean {hint[0]!r}?" if hint else "; use an ISO 3166 alpha-2 code"
-            raise CalendarError(f"unknown holiday country {country!r}{fix}")
+            message = f"unknown holiday country {country!r}{fix}"
+            raise CalendarError(message, issues=[(("country",), message)])
         if subdivision is not None and subdivision not in supported[code]:
-            raise CalendarError(
+            message = (
                 f"unknown subdivision {subdivision!r} of {code}; "
                 f"known: {', '.join(supported[code]) or 'none'}"
             )
+            raise CalendarError(message, issues=[(("subdivision",), message)])
         self._data = _holidays.country_holidays(code, subdiv=subdivision)
         #: the ISO 3166 alpha-2 code (``CHN`` is read as ``CN``)
         self.country: str = str(getattr(self._data, "country", code))

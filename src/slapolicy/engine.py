@@ -246,11 +246,6 @@ class TargetRule:
         # add() is exact: elapsed(s, add(s, d)) == d for clock time; days vary by start
         object.__setattr__(self, "fixed_us", None if self.within.days else self.within.time_us)
 
-    def total_us(self, start_us: int, due_us: int) -> int:
-        """Working time of the target from ``start_us`` to its plain ``due_us``."""
-        fixed = self.fixed_us
-        return self.calendar.elapsed_us(start_us, due_us) if fixed is None else fixed
-
 
 @dataclass(frozen=True, slots=True)
 class Sla:
@@ -406,7 +401,11 @@ class Policy:
             for path, dotted, _, texts in self._field_plan
             if texts is not None and not dotted
         )
-        self._slow_fields = tuple(plan for plan in self._field_plan if plan[3] is None or plan[1])
+        self._slow_fields = tuple(
+            (path, dotted, ft, texts)
+            for path, dotted, ft, texts in self._field_plan
+            if texts is None or dotted
+        )
         self._priority_labels = {r.id: r.label for r in self.priorities}
         #: a calendar in the policy's zone, used to read instants (naive = policy zone)
         self._tz_calendar = Calendar.from_spec({"timezone": str(self.timezone), "hours": "always"})
@@ -618,7 +617,7 @@ class Policy:
     ) -> tuple[Escalation, ...]:
         found: list[tuple[int, int, Escalation]] = []
         totals: dict[str, int] = {}
-        for esc, rule, when, notify_for, _, slot in schedule.escalations:
+        for esc, rule, when, notify_for, slot in schedule.escalations:
             if when is not None and not when(view, category, priority, sla, owner):
                 continue
             _, start_us, due_us = spans[esc.target]
@@ -732,7 +731,7 @@ class Policy:
 
 
 class _Planned(NamedTuple):
-    """An escalation prepared for one SLA target (see ``Policy._plan_escalations``)."""
+    """An escalation prepared for one SLA target (see :func:`_schedule`)."""
 
     esc: EscalationRule
     target: TargetRule
@@ -740,9 +739,8 @@ class _Planned(NamedTuple):
     when: Callable[..., bool] | None
     #: owner id -> whom to notify
     notify: Mapping[str, tuple[str, ...]]
-    #: the :func:`threshold_step`, when the same for every start
-    step: tuple[int, int] | None
-    #: where the instant is in the schedule's answers (group, position), when fixed
+    #: where the instant is in the schedule's answers (group, position), when the same
+    #: working time from the start (or the due instant) for every ticket; else None
     slot: tuple[int, int] | None
 
 
@@ -791,7 +789,7 @@ def _schedule(
             where = (group, position)
         elif step is not None and step[0] == FROM_START:
             where = slot(rule, Duration(0, timedelta(microseconds=step[1])))
-        planned.append(_Planned(esc, rule, when, notify, step, where))
+        planned.append(_Planned(esc, rule, when, notify, where))
     return _Schedule(
         tuple((cal, tuple(wanted)) for cal, wanted in groups.values()),
         targets,
