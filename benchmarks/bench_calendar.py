@@ -49,7 +49,7 @@ try:
 except ImportError:  # running from a checkout without installing: use src/
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
     import slapolicy
-from slapolicy.calendar import Calendar
+from slapolicy import Calendar
 
 OTHERS = ("businesstimedelta", "pandas", "numpy")
 

@@ -45,7 +45,7 @@ try:
 except ImportError:  # running from a checkout without installing: use src/
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
     import slapolicy
-from slapolicy.errors import TicketError
+from slapolicy import TicketError
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICY_PATH = ROOT / "policies" / "service-levels.yaml"

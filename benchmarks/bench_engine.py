@@ -59,8 +59,7 @@ try:
 except ImportError:  # running from a checkout without installing: use src/
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
     import slapolicy
-from slapolicy.errors import SlaPolicyError, TicketError
-from slapolicy.loading import load_policy
+from slapolicy import SlaPolicyError, TicketError, load_policy
 
 try:
     import zen

@@ -1,6 +1,6 @@
 """A brute-force reference for calendar arithmetic, written from docs/deadlines.md alone.
 
-It shares no code with ``slapolicy.calendar``: it reads the spec mapping itself, lists the
+It shares no code with ``slapolicy._calendar``: it reads the spec mapping itself, lists the
 windows of every local date as UTC intervals (with :mod:`zoneinfo` and the DST rule of the
 docs), and answers ``elapsed`` by summing overlaps and ``add`` by walking the windows in time
 order. It is meant to be obviously right, not fast; use it on spans of days or weeks.

@@ -14,7 +14,7 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from slapolicy.yaml_source import read_yaml
+from slapolicy._source.yaml_reader import read_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVICE_LEVELS = ROOT / "policies" / "service-levels.yaml"

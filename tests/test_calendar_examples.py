@@ -36,9 +36,9 @@ from typing import Any
 import pendulum
 import pytest
 
-from slapolicy.calendar import Calendar
-from slapolicy.durations import parse_duration
-from slapolicy.errors import CalendarError
+from slapolicy._calendar import Calendar
+from slapolicy._durations import parse_duration
+from slapolicy._errors import CalendarError
 
 SHANGHAI = "Asia/Shanghai"
 NEW_YORK = "America/New_York"

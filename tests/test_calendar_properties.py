@@ -24,9 +24,9 @@ from hypothesis import assume, example, given, note
 from hypothesis import strategies as st
 
 from calendar_reference import ReferenceCalendar, Unanswerable
-from slapolicy.calendar import Calendar
-from slapolicy.durations import Duration
-from slapolicy.errors import CalendarError
+from slapolicy._calendar import Calendar
+from slapolicy._durations import Duration
+from slapolicy._errors import CalendarError
 from slapolicy.testing import DEFAULT_TIMEZONES, calendar_specs, durations, instants
 
 UTC = timezone.utc

@@ -328,7 +328,7 @@ def test_missing_durable_extra_is_a_usage_error(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(builtins, "__import__", no_durable)
     for name in [m for m in sys.modules if m == "durable" or m.startswith("durable.")]:
         monkeypatch.delitem(sys.modules, name)
-    monkeypatch.delitem(sys.modules, "slapolicy.backends.durable", raising=False)
+    monkeypatch.delitem(sys.modules, "slapolicy._backends.durable", raising=False)
     result = run("evaluate", POLICY, OUTAGE, "--backend", "durable")
     assert result.exit_code == 2
     assert "slapolicy[durable]" in result.output

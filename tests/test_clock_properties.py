@@ -726,7 +726,7 @@ _fields = st.dictionaries(
 _event = st.one_of(
     st.fixed_dictionaries(
         {
-            "type": st.one_of(st.sampled_from(slapolicy.clock.EVENT_TYPES), _json),
+            "type": st.one_of(st.sampled_from(slapolicy._clock.EVENT_TYPES), _json),
             "at": _instants,
         },
         optional={

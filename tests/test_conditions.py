@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from slapolicy.conditions import (
+from slapolicy._conditions import (
     MAX_DEPTH,
     MAX_ITEMS,
     MAX_NEEDLE_LENGTH,
@@ -25,9 +25,9 @@ from slapolicy.conditions import (
     Condition,
     compile_condition,
 )
-from slapolicy.errors import PolicyError, Problem
-from slapolicy.fields import FieldType
-from slapolicy.selection import predicate
+from slapolicy._conditions.codegen import predicate
+from slapolicy._errors import PolicyError, Problem
+from slapolicy._fields import FieldType
 
 UTC8 = timezone(timedelta(hours=8))
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -39,7 +39,7 @@ def matches(spec: Any, ticket: Any, **options: Any) -> bool:
     """Compile ``spec``, evaluate it three ways, check they agree and return the result.
 
     The closures (``matches``), the trace (``explain``) and, for mapping tickets (the only
-    ones the engine passes), the generated Python of ``slapolicy.selection``.
+    ones the engine passes), the generated Python of ``slapolicy._conditions.codegen``.
     """
     condition = compile_condition(spec, **options)
     fast = condition.matches(ticket)

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 import slapolicy
-from slapolicy.examples import run_examples
+from slapolicy._tooling.examples import run_examples
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"

@@ -40,10 +40,9 @@ pytest.importorskip(
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from slapolicy import HolidayDataWarning, PolicyError, TicketError, load_policy
-from slapolicy.backends import durable as backend
-from slapolicy.engine import Policy
-from slapolicy.yaml_source import read_yaml_file
+from slapolicy import HolidayDataWarning, Policy, PolicyError, TicketError, load_policy
+from slapolicy._backends import durable as backend
+from slapolicy._source.yaml_reader import read_yaml_file
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_POLICIES = sorted((ROOT / "policies").glob("*.yaml"))
@@ -584,8 +583,8 @@ def test_fields_named_like_durable_rules_internals_work() -> None:
 def test_no_event_is_left_unhandled() -> None:
     """An event that no rule of a stage matches still gets an answer (the chunk's default)."""
     durable = loaded(ROOT / "policies" / "service-levels.yaml", "durable")
-    assert durable._durable.select(1, {}) == -1  # no priority rule: the matrix or default
-    for chunk in (c for stage in durable._durable.stages for c in stage.chunks):
+    assert durable.selection.engine.select(1, {}) == -1  # no priority rule: the matrix or default
+    for chunk in (c for stage in durable.selection.engine.stages for c in stage.chunks):
         assert f"c{chunk.tag}none" in durable.durable_definition()
     assert durable.classify({}) == ("other", "P3")
 
@@ -715,7 +714,7 @@ def test_a_late_action_is_awaited(monkeypatch: pytest.MonkeyPatch) -> None:
     path = ROOT / "policies" / "service-levels.yaml"
     native = loaded(path, "native")
     durable = load_policy(path, backend="durable")
-    ruleset = durable._durable.ruleset
+    ruleset = durable.selection.engine.ruleset
     dispatch = ruleset.dispatch
     late: list[threading.Timer] = []
 
@@ -740,7 +739,9 @@ def test_a_late_action_is_awaited(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_pending_action_is_run_by_the_waiting_caller(monkeypatch: pytest.MonkeyPatch) -> None:
     path = ROOT / "policies" / "hotline.yaml"
     durable = load_policy(path, backend="durable")
-    monkeypatch.setattr(durable._durable.ruleset, "do_actions", lambda state, complete: None)
+    monkeypatch.setattr(
+        durable.selection.engine.ruleset, "do_actions", lambda state, complete: None
+    )
     ticket = {"type": "complaint", "urgency": "high"}
     assert durable.classify(ticket) == loaded(path, "native").classify(ticket)
 
@@ -748,8 +749,8 @@ def test_a_pending_action_is_run_by_the_waiting_caller(monkeypatch: pytest.Monke
 def test_an_action_that_never_runs_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     path = ROOT / "policies" / "hotline.yaml"
     durable = load_policy(path, backend="durable")
-    ruleset = durable._durable.ruleset
-    durable._durable.action_timeout = 0.2
+    ruleset = durable.selection.engine.ruleset
+    durable.selection.engine.action_timeout = 0.2
     monkeypatch.setattr(ruleset, "do_actions", lambda state, complete: None)
     monkeypatch.setattr(ruleset, "dispatch", lambda: None)
     started = time.monotonic()
@@ -759,7 +760,7 @@ def test_an_action_that_never_runs_is_a_clear_error(monkeypatch: pytest.MonkeyPa
     monkeypatch.undo()  # the abandoned action is dropped when it finally runs
     ticket = {"type": "presales"}
     assert durable.classify(ticket) == loaded(path, "native").classify(ticket)
-    assert not durable._durable._results
+    assert not durable.selection.engine._results
 
 
 def test_engine_failures_are_ticket_errors(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -769,7 +770,7 @@ def test_engine_failures_are_ticket_errors(monkeypatch: pytest.MonkeyPatch) -> N
     def fail(message: Any) -> Any:
         raise engine.durable_rules_engine.error("Could not assert event, error code: 302")
 
-    monkeypatch.setattr(durable._durable.ruleset, "assert_event", fail)
+    monkeypatch.setattr(durable.selection.engine.ruleset, "assert_event", fail)
     with pytest.raises(TicketError, match=r"durable-rules could not evaluate the ticket.*302"):
         durable.evaluate({"type": "repair"}, at=AT[0])
 
@@ -809,7 +810,7 @@ def test_policies_coexist_in_one_process() -> None:
     paths = SAMPLE_POLICIES[:3]
     durables = [load_policy(p, backend="durable") for p in paths]
     twin = load_policy(paths[0], backend="durable")
-    names = {d._durable.name for d in [*durables, twin]}
+    names = {d.selection.engine.name for d in [*durables, twin]}
     assert len(names) == len(paths) + 1
     natives = [loaded(p, "native") for p in paths]
     ticket = {"type": "outage", "impact": "core", "urgency": "high", "text": "宕机 mobile"}
@@ -846,16 +847,16 @@ def test_pickled_policy_stays_durable() -> None:
     path = ROOT / "policies" / "feedback-system.yaml"
     durable = loaded(path, "durable")
     copy = pickle.loads(pickle.dumps(durable))
-    assert isinstance(copy, backend.DurablePolicy)
     assert copy.backend == "durable"
-    assert copy._durable.name != durable._durable.name
+    assert copy.backend == "durable"
+    assert copy.selection.engine.name != durable.selection.engine.name
     ticket = {"type": "bug", "departments": ["customer-service", "operations"], "impact": "core"}
     assert copy.evaluate(ticket, at=AT[0]) == loaded(path, "native").evaluate(ticket, at=AT[0])
 
 
 def test_a_collected_policy_frees_its_ruleset() -> None:
     durable = load_policy(ROOT / "policies" / "hotline.yaml", backend="durable")
-    finalizer = durable._durable.finalizer
+    finalizer = durable.selection.engine.finalizer
     assert finalizer.alive
     del durable
     gc.collect()

@@ -1,4 +1,4 @@
-"""Examples of evaluation semantics (slapolicy.engine), on policies small enough to check by hand.
+"""Examples of evaluation semantics (slapolicy._engine), on policies small enough to check by hand.
 
 Most tests use ``ENGINE`` from ``policy_fragments``: office hours Mon-Fri 09:00-12:00 and
 13:00-18:00 in Asia/Shanghai (8 working hours a day, no holidays) and a 24x7 calendar.
@@ -28,7 +28,7 @@ from slapolicy import (
     TraceStep,
     load_policy,
 )
-from slapolicy.examples import run_examples
+from slapolicy._tooling.examples import run_examples
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MON_10 = "2026-03-02T10:00:00+08:00"  # Monday 10:00, inside the morning window

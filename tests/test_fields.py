@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from slapolicy.errors import PolicyError
-from slapolicy.fields import KINDS, FieldType, coerce
+from slapolicy._errors import PolicyError
+from slapolicy._fields import KINDS, FieldType, coerce
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 UTC8 = timezone(timedelta(hours=8))

@@ -16,7 +16,7 @@ import chinese_calendar
 import holidays
 import pytest
 
-from slapolicy.calendar import Calendar
+from slapolicy._calendar import Calendar
 
 SPEC: dict[str, Any] = {
     "timezone": "Asia/Shanghai",

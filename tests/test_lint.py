@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from slapolicy import load_policy
-from slapolicy.lint import CODES, Finding, lint
+from slapolicy._tooling.lint import CODES, Finding, lint
 
 TODAY = date(2026, 1, 15)
 

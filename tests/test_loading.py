@@ -1,4 +1,4 @@
-"""Tests for slapolicy.loading: every problem the loader reports, where, and how it reads.
+"""Tests of load_policy (slapolicy._compile): every problem the loader reports, where, how.
 
 Each case is a small policy written inline; the expected ``line:column`` was counted by hand
 on the text as written (1-based, columns in characters). A problem about an unknown key sits

@@ -27,7 +27,7 @@ import yaml
 
 import slapolicy
 from slapolicy import Decision, Policy, TicketError
-from slapolicy.examples import run_examples
+from slapolicy._tooling.examples import run_examples
 
 ROOT = Path(__file__).resolve().parent.parent
 POLICY_DIR = ROOT / "policies"

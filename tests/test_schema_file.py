@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from slapolicy.schema import PolicySpec
+from slapolicy._source.schema import PolicySpec
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -1,4 +1,4 @@
-"""Stage selection compiled to Python (slapolicy.selection) against the closures it replaces.
+"""Stage selection compiled to Python (_conditions.codegen) against the closures it replaces.
 
 The closures of ``Condition.matches`` are the reference (tests/test_conditions.py checks them
 against the trace, and every semantics table there also runs the generated code). Here:
@@ -20,10 +20,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import slapolicy
-from slapolicy import selection
-from slapolicy.conditions import MAX_DEPTH, Condition, compile_condition
-from slapolicy.errors import PolicyError
-from slapolicy.selection import first_match, predicate, reference_first_match
+from slapolicy._conditions import MAX_DEPTH, Condition, compile_condition
+from slapolicy._conditions import codegen as selection
+from slapolicy._conditions.codegen import first_match, predicate, reference_first_match
+from slapolicy._engine import TicketReader
+from slapolicy._errors import PolicyError
 from slapolicy.testing import tickets
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -158,7 +159,7 @@ def test_first_match_agrees_with_the_reference(
 
 STAGES = {
     "category": (lambda p: [r.condition for r in p.categories], ()),
-    "priority": (lambda p: [r.condition for r in p._priority_rules], ("category",)),
+    "priority": (lambda p: [r.condition for r in p.rules.priority_rules], ("category",)),
     "sla": (lambda p: [s.rule.condition for s in p.slas], ("category", "priority")),
     "route": (lambda p: [r.condition for r in p.routing], ("category", "priority", "sla")),
 }
@@ -170,6 +171,7 @@ def test_every_stage_of_every_sample_policy_agrees_with_the_reference(
     path: Path, stage: str
 ) -> None:
     policy = slapolicy.load_policy(path)
+    reader = TicketReader(policy.fields, policy.timezone, policy.start_field)
     rules, bound = STAGES[stage][0](policy), STAGES[stage][1]
     compiled = first_match(rules, default=-1, bound=bound)
     reference = reference_first_match(rules, default=-1, bound=bound)
@@ -184,7 +186,7 @@ def test_every_stage_of_every_sample_policy_agrees_with_the_reference(
     @given(ticket=tickets(policy), data=st.data())
     def check(ticket: dict[str, Any], data: st.DataObject) -> None:
         args = [data.draw(st.sampled_from(decided_values[name])) for name in bound]
-        view = policy._coerce(ticket)
+        view = reader.convert(ticket)
         assert compiled.function(view, *args) == reference(view, *args)
 
     check()

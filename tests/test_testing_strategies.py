@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from slapolicy.calendar import Calendar
-from slapolicy.durations import Duration, parse_duration
+from slapolicy._calendar import Calendar
+from slapolicy._durations import Duration, parse_duration
 from slapolicy.testing import DEFAULT_TIMEZONES, calendar_specs, durations, instants
 
 

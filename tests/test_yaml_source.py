@@ -1,4 +1,4 @@
-"""Tests for slapolicy.yaml_source: safe, strict YAML reading that remembers locations."""
+"""Tests for slapolicy._source.yaml_reader: safe, strict YAML reading that remembers locations."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from slapolicy.errors import PolicyError, Problem
-from slapolicy.yaml_source import (
+from slapolicy._errors import PolicyError, Problem
+from slapolicy._source.yaml_reader import (
     MAX_BYTES,
     MAX_DEPTH,
     MAX_NODES,

@@ -2,16 +2,21 @@
 
 Load a YAML policy, evaluate tickets into decisions with exact business-time deadlines, and
 follow the SLA clock over a ticket's history. See README.md and docs/.
+
+Everything public is importable from here; the modules with a leading underscore are the
+implementation (docs/architecture.md says which does what). ``slapolicy.testing`` holds
+hypothesis strategies for users' own property tests.
 """
 
 from __future__ import annotations
 
-from .calendar import Calendar, HolidayDataWarning
-from .clock import EscalationDue, SlaStatus, TargetStatus
-from .durations import Duration, parse_duration
-from .engine import Decision, Escalation, Policy, Target, TraceStep
-from .errors import CalendarError, PolicyError, Problem, SlaPolicyError, TicketError
-from .loading import load_policy
+from ._calendar import Calendar, HolidayDataWarning
+from ._clock import EscalationDue, SlaStatus, TargetStatus
+from ._durations import Duration, parse_duration
+from ._engine import Decision, Escalation, Target, TraceStep
+from ._errors import CalendarError, PolicyError, Problem, SlaPolicyError, TicketError
+from ._policy import Policy, load_policy
+from ._version import __version__ as __version__
 
 __all__ = [
     "Calendar",
@@ -33,5 +38,3 @@ __all__ = [
     "load_policy",
     "parse_duration",
 ]
-
-__version__ = "0.1.0"

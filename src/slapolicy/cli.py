@@ -19,9 +19,12 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 
-from .errors import PolicyError, SlaPolicyError
-from .impact import signed
-from .loading import load_policy
+from ._errors import PolicyError, SlaPolicyError
+from ._policy import load_policy
+from ._source.schema import PolicySpec
+from ._tooling.examples import iter_example_results
+from ._tooling.impact import ImpactReport, compare_stream, signed
+from ._tooling.lint import lint as run_lint
 
 __all__ = ["main"]
 
@@ -90,8 +93,6 @@ def validate(policy: str) -> None:
 )
 def test(policy: str, backend: str) -> None:
     """Run the policy's examples; exit 1 if any fails."""
-    from .examples import iter_example_results
-
     loaded = _load(policy, backend)
     failed = 0
     total = 0
@@ -161,8 +162,6 @@ def evaluate(policy: str, ticket: str, at: str | None, explain: bool, backend: s
 @click.option("--today", help="the date to check holiday data against (default: today)")
 def lint(policy: str, as_json: bool, today: str | None) -> None:
     """Report likely mistakes (shadowed rules, unused owners, ...); exit 1 on findings."""
-    from .lint import lint as run_lint
-
     loaded = _load(policy)
     try:
         day = date.fromisoformat(today) if today else None
@@ -184,8 +183,6 @@ def lint(policy: str, as_json: bool, today: str | None) -> None:
 @main.command()
 def schema() -> None:
     """Print the JSON Schema of policy files (for editor completion)."""
-    from .schema import PolicySpec
-
     click.echo(json.dumps(PolicySpec.model_json_schema(), ensure_ascii=False, indent=2))
 
 
@@ -294,8 +291,6 @@ def diff(
     old: str, new: str, tickets: str, per_kind: int, as_json: bool, progress: bool | None
 ) -> None:
     """How NEW decides differently from OLD on the tickets in --tickets (streamed)."""
-    from .impact import ImpactReport, compare_stream
-
     before, after = _load(old), _load(new)
     path = Path(tickets)
     if not path.is_file():

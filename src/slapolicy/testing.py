@@ -44,6 +44,8 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
         "slapolicy.testing needs hypothesis; install it with `pip install slapolicy[test]`"
     ) from exc
 
+from ._policy import Policy
+
 __all__ = [
     "DEFAULT_TIMEZONES",
     "calendar_specs",
@@ -515,8 +517,6 @@ def tickets(
     read in the policy's time zone; keep them inside the years of official holiday data to
     avoid ``HolidayDataWarning``).
     """
-    from .engine import Policy
-
     if not isinstance(policy, Policy):
         raise TypeError("tickets() needs a policy from slapolicy.load_policy")
     tested: dict[str, list[Any]] = {}

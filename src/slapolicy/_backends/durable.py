@@ -77,18 +77,18 @@ from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import Any
 
-from ..conditions import TEXT_OPERATORS, Condition, compile_condition
-from ..engine import Policy, Rule, Selection
-from ..errors import PolicyError, Problem, TicketError
-from ..fields import FieldType, coerce
+from .._compile import Rules
+from .._conditions import TEXT_OPERATORS, Condition, compile_condition
+from .._engine import Selection, matrix_or_default, native_selection
+from .._errors import PolicyError, Problem, TicketError
+from .._fields import FieldType, coerce
 
 __all__ = [
     "ACTION_TIMEOUT",
     "CHUNK_TESTS",
     "MAX_CHUNKS",
-    "DurablePolicy",
-    "compile_durable",
     "durable_available",
+    "durable_selection",
 ]
 
 #: seconds a caller waits for durable-rules to run the action of its event
@@ -734,7 +734,7 @@ def _pack(lowered: Sequence[_Lowered], tags: Iterator[int]) -> list[_Chunk]:
 class _Engine:
     """One policy's ruleset, its chunks and the bookkeeping of fired actions."""
 
-    def __init__(self, policy: Policy) -> None:
+    def __init__(self, policy: Rules) -> None:
         engine = _durable_engine()
         self.policy_name = policy.name
         self.action_timeout = ACTION_TIMEOUT
@@ -755,7 +755,7 @@ class _Engine:
         # (stage, its rules' conditions in file order, the native answer when none matches)
         stages: list[tuple[str, list[Condition], int]] = [
             ("category", [r.condition for r in policy.categories], len(policy.categories) - 1),
-            ("priority", [r.condition for r in _priority_rules(policy)], -1),
+            ("priority", [r.condition for r in policy.priority_rules], -1),
             ("sla", [s.rule.condition for s in policy.slas], len(policy.slas) - 1),
             ("routing", [r.condition for r in policy.routing], len(policy.routing) - 1),
         ]
@@ -779,7 +779,7 @@ class _Engine:
                     )
                 ]
             )
-        self.definition = self._definition()
+        self.definition_bodies = self._definition()
         self.name = f"slapolicy_{policy.version.removeprefix('sha256:')}_{next(_SERIAL)}"
         self._results: dict[int, int] = {}
         self._abandoned: set[int] = set()
@@ -904,6 +904,13 @@ class _Engine:
 
     # ------------------------------------------------------------------ introspection
 
+    def definition(self) -> dict[str, Any]:
+        """The ruleset as handed to durable-rules (rule name -> ``all``/``pri``), for reading."""
+        return {
+            name: {k: v for k, v in body.items() if k != "result"}
+            for name, body in self.definition_bodies.items()
+        }
+
     def summary(self) -> dict[str, Any]:
         stages = {}
         for stage in self.stages:
@@ -918,61 +925,24 @@ class _Engine:
         return {"ruleset": self.name, "stages": stages}
 
 
-def _priority_rules(policy: Policy) -> tuple[Rule, ...]:
-    """The priority rules the native engine tries, in order (those with a `when`)."""
-    rules: tuple[Rule, ...] = policy._priority_rules
-    return rules
-
-
 def _delete_ruleset(module: Any, handle: Any) -> None:
     with _ENGINE_LOCK, contextlib.suppress(Exception):
         module.delete_ruleset(handle)
 
 
-# --------------------------------------------------------------------------- the policy
+# --------------------------------------------------------------------------- the selection
 
 
-class DurablePolicy(Policy):
-    """A :class:`Policy` whose stage selection runs in durable-rules; same decisions.
+def durable_selection(rules: Rules) -> Selection:
+    """The four stage selections of ``rules`` run in durable-rules; escalations stay native.
 
-    Build it with ``load_policy(source, backend="durable")``. It pickles (it is rebuilt with
-    the same backend), is thread-safe, and shares everything but rule selection with the
-    native engine, including the trace.
+    Raises ImportError (saying how to install it) without durable-rules, and
+    :class:`PolicyError` for a policy durable-rules cannot hold.
     """
-
-    backend = "durable"
-    _durable: _Engine
-
-    def __repr__(self) -> str:
-        return f"<Policy {self.name!r} {self.version} backend=durable>"
-
-    @classmethod
-    def from_policy(cls, policy: Policy) -> DurablePolicy:
-        """The durable-rules twin of a compiled policy (the native one is left as it is)."""
-        new = cls.__new__(cls)
-        state = {k: v for k, v in vars(policy).items() if k != "_durable"}
-        new.__dict__.update(state)
-        new._durable = _Engine(policy)
-        new._selection = _durable_selection(policy, new._durable)
-        return new
-
-    def durable_summary(self) -> dict[str, Any]:
-        """Per stage: rules, chunks, tests run by durable-rules and tests computed natively."""
-        return self._durable.summary()
-
-    def durable_definition(self) -> dict[str, Any]:
-        """The ruleset as handed to durable-rules (rule name -> ``all``/``pri``), for reading."""
-        return {
-            name: {k: v for k, v in body.items() if k != "result"}
-            for name, body in self._durable.definition.items()
-        }
-
-
-def _durable_selection(policy: Policy, engine: _Engine) -> Selection:
-    """The four stage selections run in durable-rules; escalation conditions stay native."""
+    engine = _Engine(rules)
     select = engine.select
-    rule_ids = tuple(rule.id for rule in _priority_rules(policy))
-    fallback = policy._priority_fallback
+    rule_ids = tuple(rule.id for rule in rules.priority_rules)
+    fallback = matrix_or_default(rules)
 
     def category(view: View) -> int:
         return select(0, view)
@@ -987,13 +957,4 @@ def _durable_selection(policy: Policy, engine: _Engine) -> Selection:
     def route(view: View, category: str, priority: str, sla: str) -> int:
         return select(3, {**view, "category": category, "priority": priority, "sla": sla})
 
-    return Selection(category, priority, sla, route, policy._selection.escalation)
-
-
-def compile_durable(policy: Policy) -> DurablePolicy:
-    """Compile ``policy``'s stage selection into a durable-rules ruleset.
-
-    Raises ImportError (saying how to install it) without durable-rules, and
-    :class:`PolicyError` for a policy durable-rules cannot hold.
-    """
-    return DurablePolicy.from_policy(policy)
+    return Selection(category, priority, sla, route, native_selection(rules).escalation, engine)

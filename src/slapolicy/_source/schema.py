@@ -2,7 +2,8 @@
 
 Every model forbids unknown keys and is frozen. Values that have their own language
 (conditions under ``when``, calendars, durations) are kept as plain data here and checked by
-the compiler in :mod:`slapolicy.engine`, which knows how to point at the exact YAML node.
+the policy compiler (:mod:`slapolicy._compile`), which knows how to point at the exact YAML
+node.
 ``slapolicy schema`` prints the JSON Schema of :class:`PolicySpec` for editors.
 """
 
@@ -14,7 +15,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, StringConstraints, Tag
 
-from .fields import KINDS
+from .._fields import KINDS
 
 __all__ = [
     "CategoryRule",
@@ -243,7 +244,3 @@ class PolicySpec(_Model):
     escalation: list[EscalationRule] = Field(default_factory=list)
     clock: ClockSpec = Field(default_factory=ClockSpec)
     examples: list[ExampleSpec] = Field(default_factory=list)
-
-
-#: names the engine puts into the condition context of later stages
-DECISION_FIELDS = ("category", "priority", "sla", "owner")

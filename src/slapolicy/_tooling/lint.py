@@ -35,8 +35,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from .engine import Policy, Rule
-from .errors import format_path
+from .._compile import Rule
+from .._errors import format_path
+from .._policy import Policy
 
 __all__ = ["CODES", "Finding", "iter_findings", "lint"]
 

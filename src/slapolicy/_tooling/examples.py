@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from .engine import Decision, Policy
-from .errors import CalendarError, SlaPolicyError
+from .._calendar import InstantReader
+from .._engine import Decision
+from .._errors import CalendarError, SlaPolicyError
+from .._policy import Policy
 
 __all__ = ["EXPECTABLE", "ExampleResult", "Mismatch", "iter_example_results", "run_examples"]
 
@@ -107,7 +109,7 @@ def iter_example_results(policy: Policy) -> Iterator[ExampleResult]:
 
 
 def _compare(policy: Policy, decision: Decision, expect: dict[str, Any]) -> Iterator[Mismatch]:
-    read = policy._tz_calendar.to_us  # naive expected instants are in the policy's zone
+    read = InstantReader(policy.timezone).to_us  # naive expected instants: the policy's zone
     for key, expected in expect.items():
         actual = _GETTERS[key](decision)
         if key in _INSTANT_FIELDS:

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import Any
 
-from .errors import PolicyError, Problem, format_path
+from ._errors import PolicyError, Problem, format_path
 
 __all__ = ["KINDS", "MISSING", "FieldType", "coerce", "lookup", "set_path"]
 
@@ -124,6 +124,7 @@ class FieldType:
                         f"unknown key {_shown(key)} in field declaration"
                         + _did_you_mean(key, _SPEC_KEYS),
                         _at((*base, key if isinstance(key, str) else str(key))),
+                        key=True,
                     )
                 )
         for key in ("label", "description"):

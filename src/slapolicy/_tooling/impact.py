@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from .engine import Decision, Policy
-from .errors import SlaPolicyError
-from .fields import MISSING, lookup
+from .._engine import Decision
+from .._errors import SlaPolicyError
+from .._fields import MISSING, lookup
+from .._policy import Policy
 
 __all__ = ["DeadlineShift", "ImpactReport", "compare_stream"]
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from .errors import CalendarError
+from ._errors import CalendarError
 
 __all__ = ["Duration", "parse_duration"]
 

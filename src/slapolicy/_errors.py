@@ -71,38 +71,6 @@ def parse_path(text: str) -> tuple[str | int, ...]:
     return tuple(parts)
 
 
-class SlaPolicyError(ValueError):
-    """Root of every error slapolicy raises for bad input."""
-
-
-class CalendarError(SlaPolicyError):
-    """A calendar spec, an instant or a duration is invalid, or beyond the supported range.
-
-    For a bad spec, ``issues`` holds every problem as ``(path, message)``, the path relative
-    to the calendar's mapping (``("hours", "mon-fri", 1)``), so that a policy loader can
-    point at the line in the file.
-    """
-
-    def __init__(
-        self, message: str, *, issues: Sequence[tuple[tuple[str | int, ...], str]] = ()
-    ) -> None:
-        super().__init__(message)
-        self.issues: tuple[tuple[tuple[str | int, ...], str], ...] = tuple(issues)
-
-    def __reduce__(self) -> tuple[object, ...]:
-        return (_rebuild_calendar_error, (str(self), self.issues))
-
-
-def _rebuild_calendar_error(
-    message: str, issues: tuple[tuple[tuple[str | int, ...], str], ...]
-) -> CalendarError:
-    return CalendarError(message, issues=issues)
-
-
-class TicketError(SlaPolicyError):
-    """A ticket or an event history cannot be evaluated."""
-
-
 @dataclass(frozen=True, slots=True)
 class Problem:
     """One problem found in a policy: where it is and what is wrong.
@@ -132,6 +100,48 @@ class Problem:
     def __str__(self) -> str:
         where = f" (at {self.path})" if self.path else ""
         return f"{self.location()}: {self.message}{where}"
+
+
+class SlaPolicyError(ValueError):
+    """Root of every error slapolicy raises for bad input."""
+
+
+class CalendarError(SlaPolicyError):
+    """A calendar spec, an instant or a duration is invalid, or beyond the supported range.
+
+    For a bad spec, ``problems`` holds every :class:`Problem`, its ``path`` relative to the
+    calendar's mapping (``hours.mon-fri[1]``), exactly as :class:`PolicyError` reports them,
+    so that a policy loader can point at the line in the file. ``issues`` is the same list
+    as ``(path tuple, message)`` pairs, the form of earlier releases.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        problems: Iterable[Problem] = (),
+        issues: Iterable[tuple[Sequence[str | int], str]] = (),
+    ) -> None:
+        super().__init__(message)
+        found = list(problems)
+        found.extend(Problem(text, format_path(path)) for path, text in issues)
+        self.problems: tuple[Problem, ...] = tuple(found)
+
+    @property
+    def issues(self) -> tuple[tuple[tuple[str | int, ...], str], ...]:
+        """Every problem as ``(path, message)``, the path a tuple (``("hours", "mon-fri", 1)``)."""
+        return tuple((parse_path(p.path), p.message) for p in self.problems)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild_calendar_error, (str(self), self.problems))
+
+
+def _rebuild_calendar_error(message: str, problems: tuple[Problem, ...]) -> CalendarError:
+    return CalendarError(message, problems=problems)
+
+
+class TicketError(SlaPolicyError):
+    """A ticket or an event history cannot be evaluated."""
 
 
 class PolicyError(SlaPolicyError):

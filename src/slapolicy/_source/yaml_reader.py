@@ -69,7 +69,7 @@ from yaml.reader import Reader, ReaderError
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
 
-from .errors import PolicyError, Problem, format_path
+from .._errors import PolicyError, Problem, format_path
 
 __all__ = [
     "MAX_BYTES",

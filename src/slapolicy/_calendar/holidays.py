@@ -21,7 +21,7 @@ from datetime import date
 
 import holidays as _holidays
 
-from .errors import CalendarError
+from .._errors import CalendarError, Problem
 
 __all__ = ["ANNOUNCED_YEARLY", "CountryHolidays"]
 
@@ -41,13 +41,13 @@ class CountryHolidays:
             hint = difflib.get_close_matches(str(country).upper(), list(supported), n=1)
             fix = f"; did you mean {hint[0]!r}?" if hint else "; use an ISO 3166 alpha-2 code"
             message = f"unknown holiday country {country!r}{fix}"
-            raise CalendarError(message, issues=[(("country",), message)])
+            raise CalendarError(message, problems=[Problem(message, "country")])
         if subdivision is not None and subdivision not in supported[code]:
             message = (
                 f"unknown subdivision {subdivision!r} of {code}; "
                 f"known: {', '.join(supported[code]) or 'none'}"
             )
-            raise CalendarError(message, issues=[(("subdivision",), message)])
+            raise CalendarError(message, problems=[Problem(message, "subdivision")])
         self._data = _holidays.country_holidays(code, subdiv=subdivision)
         #: the ISO 3166 alpha-2 code (``CHN`` is read as ``CN``)
         self.country: str = str(getattr(self._data, "country", code))

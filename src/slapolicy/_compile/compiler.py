@@ -1,88 +1,46 @@
-"""``load_policy``: YAML (or a mapping) -> validated models -> a compiled :class:`Policy`.
+"""The policy compiler: YAML data -> validated models -> compiled :class:`Rules`.
 
 Three passes, each collecting every problem before reporting, so an editor sees all of
 them at once, each at its ``file:line:col``:
 
-1. read the YAML safely, keeping where every node came from (:mod:`slapolicy.yaml_source`);
-2. validate the shape with the pydantic models of :mod:`slapolicy.schema`;
+1. the data comes from :mod:`slapolicy._source` (strict YAML with locations);
+2. its shape is validated by the pydantic models of :mod:`slapolicy._source.schema`;
 3. compile: calendars, conditions, durations, and the references between sections
    (priorities have targets in every SLA, owners and calendars exist, defaults come last).
 """
 
 from __future__ import annotations
 
-import copy
 import difflib
-import importlib
-import os
-from collections.abc import Mapping, Sequence
+import hashlib
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import tzinfo
 from fractions import Fraction
+from types import MappingProxyType
 from typing import Any, get_args
 
 from pydantic import ValidationError
 
-from .calendar import Calendar
-from .conditions import Condition, compile_condition
-from .durations import Duration, parse_duration
-from .engine import EscalationRule, Matrix, Policy, Rule, Sla, TargetRule
-from .errors import CalendarError, PolicyError, Problem, format_path, parse_path
-from .fields import FieldType
-from .schema import PERCENT_RE, PolicySpec, TargetTime
-from .yaml_source import SourceDocument, read_yaml, read_yaml_file
+from .._calendar import Calendar
+from .._conditions import Condition, compile_condition
+from .._durations import Duration, parse_duration
+from .._errors import CalendarError, PolicyError, Problem, format_path, parse_path
+from .._fields import FieldType
+from .._source import SourceDocument
+from .._source.schema import PERCENT_RE, PolicySpec, TargetTime
+from .rules import ClockRules, EscalationRule, Matrix, Rule, Rules, Sla, TargetRule
 
-__all__ = ["BACKENDS", "load_policy", "read_source"]
-
-#: the rule engines ``load_policy`` can compile to
-BACKENDS = ("native", "durable")
+__all__ = ["compile_rules"]
 
 PathT = tuple[str | int, ...]
 _TARGET_NAMES = ("response", "resolve", "update")
-#: problems about a key itself (reported on the key, not on its value)
-_KEY_PROBLEMS = ("unknown key", "unknown operator", "invalid day", "duplicate day")
 _STAGES = {"categories": "category", "priorities": "priority", "slas": "sla", "routing": "routing"}
 
 
-def load_policy(
-    source: str | os.PathLike[str] | Mapping[str, Any], backend: str = "native"
-) -> Policy:
-    """Load and compile a policy from a YAML file path, YAML text, or a parsed mapping.
-
-    ``backend`` selects the rule engine: ``"native"`` (the default) or ``"durable"``
-    (durable-rules, an optional extra: ``pip install 'slapolicy[durable]'``); both give the
-    same decisions. Raises :class:`PolicyError` listing every problem, each with file, line,
-    column and YAML path.
-    """
-    if backend not in BACKENDS:
-        raise ValueError(f"unknown backend {backend!r}; choose one of {', '.join(BACKENDS)}")
-    data, doc, filename = read_source(source)
-    policy = _Compiler(data, doc, filename).compile()
-    if backend == "durable":
-        # imported by name: the backend module is the only place that touches durable-rules
-        module = importlib.import_module(".backends.durable", __package__)
-        compiled: Policy = module.compile_durable(policy)
-        return compiled
-    return policy
-
-
-def read_source(
-    source: str | os.PathLike[str] | Mapping[str, Any],
-) -> tuple[Any, SourceDocument | None, str | None]:
-    """``(data, document, filename)`` for a path, YAML text or mapping (no validation)."""
-    if isinstance(source, Mapping):
-        # a private copy: the policy (and its pickle) must not change if the caller's does
-        return copy.deepcopy(dict(source)), None, None
-    if isinstance(source, os.PathLike) or (
-        isinstance(source, str) and "\n" not in source and not source.lstrip().startswith("{")
-    ):
-        doc = read_yaml_file(source)
-        return doc.data, doc, doc.filename
-    if isinstance(source, str):
-        doc = read_yaml(source)
-        return doc.data, doc, None
-    raise TypeError(
-        f"load_policy expects a path, YAML text or a mapping, got {type(source).__name__}"
-    )
+def compile_rules(data: Any, document: SourceDocument | None, filename: str | None) -> Rules:
+    """Validate and compile policy data; :class:`PolicyError` lists every problem."""
+    return _Compiler(data, document, filename).compile()
 
 
 class _Compiler:
@@ -103,8 +61,6 @@ class _Compiler:
             p.message == message and p.path == format_path(path) for p in self.problems
         ):
             return
-        # a problem with a name ("unknown key X") is about the key: point at it, not its value
-        key = key or message.startswith(_KEY_PROBLEMS)
         line = column = None
         if self.doc is not None:
             where = self.doc.locate_key(path) if key else None
@@ -115,8 +71,9 @@ class _Compiler:
             Problem(message, format_path(path), self.filename, line, column, key=key)
         )
 
-    def absorb(self, error: PolicyError, prefix: PathT = ()) -> None:
-        for p in error.problems:
+    def absorb(self, problems: Iterable[Problem], prefix: PathT = ()) -> None:
+        """Record problems found below ``prefix`` (a condition's, a calendar's)."""
+        for p in problems:
             self.problem(p.message, (*prefix, *parse_path(p.path)), key=p.key)
 
     def fail_if_any(self) -> None:
@@ -126,7 +83,7 @@ class _Compiler:
 
     # ------------------------------------------------------------------ passes
 
-    def compile(self) -> Policy:
+    def compile(self) -> Rules:
         if not isinstance(self.data, Mapping):
             self.problem(f"a policy must be a mapping of sections, got {_kind(self.data)}", ())
             self.fail_if_any()
@@ -193,7 +150,7 @@ class _Compiler:
         )
         return f"unknown key {key!r} in {where}{fix}"
 
-    def _compile(self, spec: PolicySpec) -> Policy:
+    def _compile(self, spec: PolicySpec) -> Rules:
         tz = self.tz = self._timezone(spec.timezone)
         calendars = self._calendars(spec, tz)
         fields = self._fields(spec)
@@ -208,24 +165,29 @@ class _Compiler:
         routing = self._routing(spec, fields)
         escalations = self._escalations(spec, fields)
         self.fail_if_any()
-        return Policy(
+        canonical = json.dumps(
+            spec.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+        )
+        return Rules(
             name=spec.name,
             timezone=tz,
-            calendars=calendars,
-            fields=fields,
-            categories=categories,
-            priorities=priorities,
+            calendars=MappingProxyType(calendars),
+            fields=MappingProxyType(fields),
+            categories=tuple(categories),
+            priorities=tuple(priorities),
             matrix=matrix,
-            slas=slas,
-            routing=routing,
-            owners=spec.owners,
-            escalations=escalations,
-            start_field=spec.clock.start_field,
-            pause_statuses=spec.clock.pause_statuses,
-            on_reopen=spec.clock.on_reopen,
-            examples=spec.examples,
+            slas=tuple(slas),
+            routing=tuple(routing),
+            owners=MappingProxyType(dict(spec.owners)),
+            escalations=tuple(escalations),
+            clock=ClockRules(
+                spec.clock.start_field,
+                frozenset(spec.clock.pause_statuses),
+                spec.clock.on_reopen,
+            ),
+            examples=tuple(spec.examples),
+            version="sha256:" + hashlib.sha256(canonical.encode()).hexdigest()[:16],
             source=self.data,
-            canonical=spec.model_dump(mode="json"),
             filename=self.filename,
             document=self.doc,
         )
@@ -236,8 +198,8 @@ class _Compiler:
         try:
             return Calendar.from_spec({"timezone": name, "hours": "always"}).timezone
         except CalendarError as exc:
-            for _, message in exc.issues:
-                self.problem(message, ("timezone",))
+            for p in exc.problems:
+                self.problem(p.message, ("timezone",))
             return Calendar.from_spec({"timezone": "UTC", "hours": "always"}).timezone
 
     def _calendars(self, spec: PolicySpec, tz: tzinfo) -> dict[str, Calendar]:
@@ -246,8 +208,7 @@ class _Compiler:
             try:
                 out[name] = Calendar.from_spec(cal_spec, name=name, default_timezone=str(tz))
             except CalendarError as exc:
-                for path, message in exc.issues or (((), str(exc)),):
-                    self.problem(message, ("calendars", name, *path))
+                self.absorb(exc.problems or [Problem(str(exc))], ("calendars", name))
         return out
 
     def _fields(self, spec: PolicySpec) -> dict[str, FieldType]:
@@ -256,7 +217,7 @@ class _Compiler:
             try:
                 out[name] = FieldType.from_spec(decl.model_dump(exclude_none=True))
             except PolicyError as exc:
-                self.absorb(exc, ("fields", name))
+                self.absorb(exc.problems, ("fields", name))
         return out
 
     def _condition(self, when: Any, path: PathT, fields: Mapping[str, FieldType]) -> Condition:
@@ -265,7 +226,7 @@ class _Compiler:
         try:
             return compile_condition(when, path=path, fields=fields, tz=self.tz)
         except PolicyError as exc:
-            self.absorb(exc)
+            self.absorb(exc.problems)
             return Condition.always()
 
     def _rules(

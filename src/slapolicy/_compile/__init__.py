@@ -1,0 +1,31 @@
+"""Compile: a policy's data -> the compiled :class:`Rules` everything else reads."""
+
+from .compiler import compile_rules
+from .rules import (
+    AT_DUE,
+    BEFORE,
+    PAST_DUE,
+    SHARE,
+    ClockRules,
+    EscalationRule,
+    Matrix,
+    Rule,
+    Rules,
+    Sla,
+    TargetRule,
+)
+
+__all__ = [
+    "AT_DUE",
+    "BEFORE",
+    "PAST_DUE",
+    "SHARE",
+    "ClockRules",
+    "EscalationRule",
+    "Matrix",
+    "Rule",
+    "Rules",
+    "Sla",
+    "TargetRule",
+    "compile_rules",
+]

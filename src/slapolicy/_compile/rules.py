@@ -1,0 +1,216 @@
+"""The compiled policy: every section checked, converted and cross-referenced, as values.
+
+:class:`Rules` is what the compiler (:mod:`.compiler`) produces from the YAML and what
+everything downstream reads: the engine selects rules and computes deadlines from it, the
+clock follows its clock settings, a backend turns its conditions into its own rules, and the
+tooling (lint, examples) inspects it. All of it is immutable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import tzinfo
+from fractions import Fraction
+from typing import Any
+
+from .._calendar import Calendar
+from .._conditions import Condition
+from .._durations import Duration
+from .._fields import MISSING, FieldType, lookup
+from .._source import SourceDocument
+from .._source.schema import ExampleSpec, OwnerSpec
+
+__all__ = [
+    "AT_DUE",
+    "BEFORE",
+    "PAST_DUE",
+    "SHARE",
+    "ClockRules",
+    "EscalationRule",
+    "Matrix",
+    "Rule",
+    "Rules",
+    "Sla",
+    "TargetRule",
+]
+
+#: threshold forms of an escalation (see :attr:`EscalationRule.form`)
+AT_DUE, SHARE, PAST_DUE, BEFORE = range(4)
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A compiled first-match rule of one stage (category, priority, sla or routing)."""
+
+    stage: str
+    index: int
+    id: str
+    condition: Condition
+    label: str | None = None
+    owner: str | None = None
+    cc: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        """How the trace names this rule."""
+        return f"[{self.index}] {self.id}"
+
+
+@dataclass(frozen=True, slots=True)
+class TargetRule:
+    """A compiled target: working time ``within`` on a calendar."""
+
+    name: str
+    within: Duration
+    calendar_name: str
+    calendar: Calendar
+    #: ``str(within)``, precomputed for the hot path
+    within_text: str = field(init=False)
+    #: the working time of every deadline of this target, when it does not count days
+    fixed_us: int | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "within_text", str(self.within))
+        # add() is exact: elapsed(s, add(s, d)) == d for clock time; days vary by start
+        object.__setattr__(self, "fixed_us", None if self.within.days else self.within.time_us)
+
+
+@dataclass(frozen=True, slots=True)
+class Sla:
+    """A compiled SLA rule with its targets per priority."""
+
+    rule: Rule
+    targets: Mapping[str, tuple[TargetRule, ...]]
+
+
+@dataclass(frozen=True, slots=True)
+class Matrix:
+    """The compiled impact x urgency lookup."""
+
+    rows: str
+    columns: str
+    values: Mapping[str, Mapping[str, str]]
+    #: ``(row value, column value) -> priority``, flattened once for the hot path
+    cells: Mapping[tuple[str, str], str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        cells = {(r, c): p for r, cols in self.values.items() for c, p in cols.items()}
+        object.__setattr__(self, "cells", cells)
+
+    def read(self, view: Mapping[str, Any], path: str, category: str) -> Any:
+        """A field for the priority stage, where ``category`` names the decided category."""
+        if path == "category":
+            return category
+        if path.startswith("category."):
+            return MISSING  # the category is text: nothing lies inside it
+        return lookup(view, path)
+
+    def lookup(self, view: Mapping[str, Any], category: str) -> tuple[str, tuple[str, str]] | None:
+        """The priority the matrix gives the ticket ``view`` in ``category``, with the cell."""
+        row = self.read(view, self.rows, category)
+        col = self.read(view, self.columns, category)
+        hit = self.cells.get((row, col)) if isinstance(row, str) and isinstance(col, str) else None
+        return None if hit is None else (hit, (row, col))
+
+
+@dataclass(frozen=True, slots=True)
+class EscalationRule:
+    """A compiled escalation: notify when a threshold of a target is reached."""
+
+    index: int
+    id: str
+    condition: Condition
+    target: str
+    at: Fraction | None  # share of the target (1 = 100%)
+    before: Duration | None
+    notify: tuple[str, ...]
+    #: ``75% of response`` or ``30m before resolve is due`` (precomputed: hot path)
+    reason: str = field(init=False)
+    #: True when ``notify`` names only owner ids (nothing to resolve per ticket)
+    static_notify: bool = field(init=False)
+    #: the threshold as integers (see ``slapolicy._engine.schedule.threshold_step``):
+    #: ``(AT_DUE, 0, 1)``, ``(SHARE, numerator, denominator)``, ``(PAST_DUE, numerator -
+    #: denominator, denominator)`` or ``(BEFORE, microseconds, 1)``
+    form: tuple[int, int, int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        if self.at is not None:
+            pct = self.at * 100
+            shown = str(int(pct)) if pct.denominator == 1 else f"{float(pct):g}"
+            reason = f"{shown}% of {self.target}"
+            num, den = self.at.numerator, self.at.denominator
+            if num == den:
+                form = (AT_DUE, 0, 1)
+            elif num > den:
+                form = (PAST_DUE, num - den, den)
+            else:
+                form = (SHARE, num, den)
+        else:
+            assert self.before is not None  # the compiler guarantees `at` or `before`
+            reason = f"{self.before} before {self.target} is due"
+            before = self.before.time_us  # clock time only (the compiler rejects days)
+            form = (AT_DUE, 0, 1) if before == 0 else (BEFORE, before, 1)
+        object.__setattr__(self, "reason", reason)
+        object.__setattr__(self, "form", form)
+        dynamic = {"owner", "owner.lead"}
+        object.__setattr__(self, "static_notify", not dynamic.intersection(self.notify))
+
+    def describe(self) -> str:
+        """``75% of response`` or ``30m before resolve is due``."""
+        return self.reason
+
+
+@dataclass(frozen=True, slots=True)
+class ClockRules:
+    """The ``clock:`` section: where the clock starts, what pauses it, what reopening does."""
+
+    start_field: str
+    pause_statuses: frozenset[str]
+    on_reopen: str  # "continue" | "restart"
+
+
+@dataclass(frozen=True, eq=False)
+class Rules:
+    """A compiled policy. Immutable; built by :func:`slapolicy._compile.compile_rules`."""
+
+    name: str
+    timezone: tzinfo
+    calendars: Mapping[str, Calendar]
+    fields: Mapping[str, FieldType]
+    categories: tuple[Rule, ...]
+    priorities: tuple[Rule, ...]
+    matrix: Matrix | None
+    slas: tuple[Sla, ...]
+    routing: tuple[Rule, ...]
+    owners: Mapping[str, OwnerSpec]
+    escalations: tuple[EscalationRule, ...]
+    clock: ClockRules
+    examples: tuple[ExampleSpec, ...]
+    #: ``sha256:`` + 16 hex digits of the canonical policy
+    version: str
+    #: the data it was compiled from (a private copy; what a pickle carries)
+    source: Mapping[str, Any]
+    filename: str | None = None
+    #: the YAML it came from, for locating findings (None for a mapping)
+    document: SourceDocument | None = None
+    #: the priorities the priority stage tries, in order: those with a ``when``. A priority
+    #: without ``when`` before the default is a level only the priority_matrix assigns.
+    priority_rules: tuple[Rule, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        tried = tuple(r for r in self.priorities[:-1] if not r.condition.is_always)
+        object.__setattr__(self, "priority_rules", tried)
+
+    def lead_of(self, owner: str) -> str | None:
+        """The ``lead`` of an owner, if it has one."""
+        spec = self.owners.get(owner)
+        return None if spec is None else spec.lead
+
+    def resolve_notify(self, name: str, owner: str) -> str:
+        """Whom an escalation's ``notify`` entry names for a ticket routed to ``owner``."""
+        if name == "owner":
+            return owner
+        if name == "owner.lead":
+            return self.lead_of(owner) or owner
+        return name

@@ -1,0 +1,105 @@
+"""How a policy picks the rule of each stage: the :class:`Selection`, the one part a backend
+replaces.
+
+A backend is a strategy: given the compiled :class:`Rules`, it returns a :class:`Selection`.
+The native one (:func:`native_selection`) compiles every stage to one generated Python
+function (:mod:`slapolicy._conditions.codegen`); the durable backend posts the tickets to
+durable-rules. Everything else (field conversion, deadlines, escalations, the trace, the
+clock) is shared and does not know which backend chose.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple
+
+from .._compile import EscalationRule, Rules
+from .._conditions import first_match, predicate
+
+__all__ = ["STAGE_BOUND", "Selection", "matrix_or_default", "native_selection"]
+
+#: the decision values each stage's conditions see (they shadow ticket fields of that name)
+STAGE_BOUND: Mapping[str, tuple[str, ...]] = {
+    "category": (),
+    "priority": ("category",),
+    "sla": ("category", "priority"),
+    "route": ("category", "priority", "sla"),
+    "escalation": ("category", "priority", "sla", "owner"),
+}
+
+
+class Selection(NamedTuple):
+    """The rule selection of every stage, as functions of the converted ticket.
+
+    Each function takes the ticket, then the decision so far (``category``, ``priority``,
+    ``sla``, ``owner``), which shadows ticket fields of the same name.
+    """
+
+    #: ``category(ticket) -> index`` into ``Rules.categories``
+    category: Callable[[Mapping[str, Any]], int]
+    #: ``priority(ticket, category) -> priority id``: rules, then the matrix, then the default
+    priority: Callable[[Mapping[str, Any], str], str]
+    #: ``sla(ticket, category, priority) -> index`` into ``Rules.slas``
+    sla: Callable[[Mapping[str, Any], str, str], int]
+    #: ``route(ticket, category, priority, sla) -> index`` into ``Rules.routing``
+    route: Callable[[Mapping[str, Any], str, str, str], int]
+    #: ``escalation(rule) -> when(ticket, category, priority, sla, owner) -> bool``
+    escalation: Callable[[EscalationRule], Callable[..., bool]]
+    #: the backend's own engine object, for introspection (None for the native backend)
+    engine: Any = None
+
+
+def native_selection(rules: Rules) -> Selection:
+    """The native engine's selection: every stage compiled to one Python function."""
+    category = first_match(
+        [r.condition for r in rules.categories],
+        default=len(rules.categories) - 1,
+        name="select_category",
+    ).function
+    priority_rule = first_match(
+        [r.condition for r in rules.priority_rules],
+        default=-1,
+        bound=STAGE_BOUND["priority"],
+        name="select_priority",
+    ).function
+    rule_ids = tuple(r.id for r in rules.priority_rules)
+    fallback = matrix_or_default(rules)
+
+    def priority(view: Mapping[str, Any], category: str) -> str:
+        index = priority_rule(view, category)
+        return rule_ids[index] if index >= 0 else fallback(view, category)
+
+    sla = first_match(
+        [s.rule.condition for s in rules.slas],
+        default=len(rules.slas) - 1,
+        bound=STAGE_BOUND["sla"],
+        name="select_sla",
+    ).function
+    route = first_match(
+        [r.condition for r in rules.routing],
+        default=len(rules.routing) - 1,
+        bound=STAGE_BOUND["route"],
+        name="select_route",
+    ).function
+
+    def escalation(esc: EscalationRule) -> Callable[..., bool]:
+        return predicate(
+            esc.condition, bound=STAGE_BOUND["escalation"], name="escalation_applies"
+        ).function
+
+    return Selection(category, priority, sla, route, escalation)
+
+
+def matrix_or_default(rules: Rules) -> Callable[[Mapping[str, Any], str], str]:
+    """The priority when no priority rule matched: the matrix's cell, else the default."""
+    matrix = rules.matrix
+    default = rules.priorities[-1].id
+
+    def fallback(view: Mapping[str, Any], category: str) -> str:
+        if matrix is not None:
+            found = matrix.lookup(view, category)
+            if found is not None:
+                return found[0]
+        return default
+
+    return fallback

@@ -1,0 +1,114 @@
+"""Reading a ticket: its declared fields converted, and the instant its clock starts.
+
+Declared fields (``fields:``) are the only values slapolicy converts; everywhere else a
+condition sees what the ticket holds. A ticket is copied only when a conversion changes a
+value, so the caller's mapping is never modified.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timezone, tzinfo
+from typing import Any
+
+from .._calendar import InstantReader, instant_us
+from .._errors import CalendarError, TicketError
+from .._fields import MISSING, FieldType, coerce, lookup, set_path
+
+__all__ = ["TicketReader"]
+
+#: (path, dotted?, type, text shortcut): see :func:`_text_shortcut`
+_Plan = tuple[tuple[str, bool, FieldType, frozenset[str] | None], ...]
+
+
+class TicketReader:
+    """Converts the declared fields of tickets and reads their start instants."""
+
+    __slots__ = ("_field_plan", "_instants", "_quick_fields", "_slow_fields", "start_field", "tz")
+
+    def __init__(self, fields: Mapping[str, FieldType], tz: tzinfo, start_field: str) -> None:
+        self.tz = tz
+        self.start_field = start_field
+        self._instants = InstantReader(tz)
+        # declared fields, prepared once: (path, dotted?, type, valid texts for text fields:
+        # an empty set for any text, None when coerce() must always run)
+        self._field_plan: _Plan = tuple(
+            (path, "." in path, ft, _text_shortcut(ft)) for path, ft in fields.items()
+        )
+        # Speed trick: convert() works in two passes: the declared top-level text fields
+        # first, in one quick loop (valid text or missing: nothing to convert), then the
+        # other fields, which always go through coerce(). Most tickets stop after the loop.
+        self._quick_fields = tuple(
+            (path, texts)
+            for path, dotted, _, texts in self._field_plan
+            if texts is not None and not dotted
+        )
+        self._slow_fields: _Plan = tuple(
+            (path, dotted, ft, texts)
+            for path, dotted, ft, texts in self._field_plan
+            if texts is None or dotted
+        )
+
+    def convert(self, ticket: Mapping[str, Any]) -> Mapping[str, Any]:
+        """The ticket with declared fields converted (a copy only if something changed)."""
+        for path, texts in self._quick_fields:  # the common case: valid text or missing
+            value = ticket.get(path)
+            if value is not None and (type(value) is not str or (texts and value not in texts)):
+                return self._convert(ticket, self._field_plan)
+        return self._convert(ticket, self._slow_fields) if self._slow_fields else ticket
+
+    def _convert(self, ticket: Mapping[str, Any], plan: _Plan) -> Mapping[str, Any]:
+        """Convert the declared fields of ``plan`` (a copy of the ticket if anything changes)."""
+        out: dict[str, Any] | None = None
+        for path, dotted, field_type, texts in plan:
+            value = lookup(ticket, path) if dotted else ticket.get(path)
+            if value is None or value is MISSING:
+                continue
+            if texts is not None and type(value) is str and (not texts or value in texts):
+                continue  # already valid text: what coerce() would return unchanged
+            try:
+                new = coerce(value, field_type, tz=self.tz)
+            except ValueError as exc:
+                raise TicketError(f"ticket field {path!r}: {exc}") from None
+            if new is not value:
+                if out is None:
+                    out = dict(ticket)
+                set_path(out, path, new)
+        return ticket if out is None else out
+
+    def start_us(self, view: Mapping[str, Any], at: datetime | str | None) -> int:
+        """The clock start: ``at`` if given, else the ticket's start field, else now."""
+        if at is not None:
+            try:
+                return self._instants.to_us(at)
+            except CalendarError as exc:
+                raise TicketError(f"invalid `at`: {exc}") from None
+        value = lookup(view, self.start_field)
+        if value is MISSING:
+            return instant_us(datetime.now(timezone.utc), self.tz)
+        try:
+            return self._instants.to_us(value)
+        except CalendarError as exc:
+            raise TicketError(f"ticket field {self.start_field!r}: {exc}") from None
+
+    def from_us(self, us: int) -> datetime:
+        """An aware datetime in the policy's zone."""
+        return self._instants.from_us(us)
+
+    def instant_us(self, value: datetime | str, what: str) -> int:
+        """An instant of the caller (``now``, an event's ``at``), read in the policy's zone."""
+        try:
+            return self._instants.to_us(value)
+        except CalendarError as exc:
+            raise TicketError(f"{what}: {exc}") from None
+
+
+def _text_shortcut(field_type: FieldType) -> frozenset[str] | None:
+    """Text values that coerce() would return unchanged (empty: any text), if knowable."""
+    if field_type.kind != "string":
+        return None
+    if field_type.enum is None:
+        return frozenset()
+    if field_type.enum and all(type(v) is str for v in field_type.enum):
+        return frozenset(field_type.enum)
+    return None

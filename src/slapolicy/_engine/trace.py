@@ -1,0 +1,111 @@
+"""The trace of a decision: every rule tried, in order, with whether and why it matched.
+
+It is built only when :attr:`Decision.trace` is first read (the slow path): each stage's
+conditions are explained again (:meth:`Condition.explain`) on the ticket as it was
+evaluated, so the trace says exactly what the engine decided.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .._compile import Rule, Rules, Sla, TargetRule
+from .._fields import MISSING
+from .decision import TraceStep
+
+__all__ = ["trace"]
+
+#: per target: the rule, its start and due instants (microseconds)
+Spans = Mapping[str, tuple[TargetRule, int, int]]
+
+
+def trace(
+    rules: Rules,
+    view: Mapping[str, Any],
+    priority: str,
+    sla: Sla,
+    owner: str,
+    spans: Spans,
+) -> tuple[TraceStep, ...]:
+    """The steps that led to a decision (``priority``, ``sla``, ``owner``) for ``view``."""
+    steps: list[TraceStep] = []
+    category = _explain_first(rules.categories, view, steps)
+    context = dict(view)
+    context["category"] = category.id
+    _explain_priority(rules, view, context, category.id, priority, steps)
+    context["priority"] = priority
+    _explain_first([s.rule for s in rules.slas], context, steps)
+    context["sla"] = sla.rule.id
+    for name, (target, start_us, due_us) in spans.items():
+        cal = target.calendar
+        steps.append(
+            TraceStep(
+                "target",
+                name,
+                True,
+                f"{target.within} on calendar {target.calendar_name!r} from "
+                f"{cal.from_us(start_us).isoformat()} -> due {cal.from_us(due_us).isoformat()}",
+            )
+        )
+    _explain_first(rules.routing, context, steps)
+    context["owner"] = owner
+    for esc in rules.escalations:
+        name = f"[{esc.index}] {esc.id}"
+        if esc.target not in spans:
+            steps.append(
+                TraceStep(
+                    "escalation", name, False, f"the SLA has no {esc.target} target for {priority}"
+                )
+            )
+            continue
+        check = esc.condition.explain(context)
+        detail = esc.describe() if check.matched else check.describe()
+        steps.append(TraceStep("escalation", name, check.matched, detail))
+    return tuple(steps)
+
+
+def _explain_priority(
+    rules: Rules,
+    view: Mapping[str, Any],
+    context: Mapping[str, Any],
+    category: str,
+    priority: str,
+    steps: list[TraceStep],
+) -> None:
+    """The priority rules tried, then the matrix, then the default."""
+    for rule in rules.priority_rules:
+        check = rule.condition.explain(context)
+        steps.append(TraceStep("priority", rule.name, check.matched, check.describe()))
+        if check.matched:
+            return
+    matrix = rules.matrix
+    if matrix is not None:
+        found = matrix.lookup(view, category)
+        if found is not None:
+            row, col = found[1]
+            detail = f"{matrix.rows}={row!r}, {matrix.columns}={col!r} -> {priority}"
+            steps.append(TraceStep("priority", "priority_matrix", True, detail))
+            return
+        detail = (
+            f"no cell for {matrix.rows}={_shown(matrix.read(view, matrix.rows, category))}, "
+            f"{matrix.columns}={_shown(matrix.read(view, matrix.columns, category))}"
+        )
+        steps.append(TraceStep("priority", "priority_matrix", False, detail))
+    default = rules.priorities[-1]
+    steps.append(TraceStep("priority", default.name, True, "default"))
+
+
+def _explain_first(rules: Sequence[Rule], view: Mapping[str, Any], steps: list[TraceStep]) -> Rule:
+    """Explain a first-match stage up to the rule that matched."""
+    for rule in rules:
+        check = rule.condition.explain(view)
+        detail = "default" if rule.condition.is_always else check.describe()
+        steps.append(TraceStep(rule.stage, rule.name, check.matched, detail))
+        if check.matched:
+            return rule
+    return rules[-1]
+
+
+def _shown(value: Any) -> str:
+    return "(missing)" if value is MISSING else repr(value)
