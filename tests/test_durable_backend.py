@@ -42,6 +42,8 @@ from hypothesis import strategies as st
 
 from slapolicy import HolidayDataWarning, Policy, PolicyError, TicketError, load_policy
 from slapolicy._backends import durable as backend
+from slapolicy._backends.durable import availability
+from slapolicy._backends.durable import engine as ruleset_engine
 from slapolicy._source.yaml_reader import read_yaml_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -688,7 +690,7 @@ def test_limits_are_handled_as_documented() -> None:
 
 
 def test_too_many_chunks_is_refused_at_load(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(backend, "MAX_CHUNKS", 3)
+    monkeypatch.setattr(ruleset_engine, "MAX_CHUNKS", 3)
     with pytest.raises(PolicyError, match="use the native backend"):
         load_policy(_limits_policy(), backend="durable")
 
@@ -696,7 +698,7 @@ def test_too_many_chunks_is_refused_at_load(monkeypatch: pytest.MonkeyPatch) -> 
 def test_an_engine_that_refuses_the_ruleset_is_a_policy_error(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    engine = backend._durable_engine()
+    engine = availability.durable_engine()
 
     def refuse(*args: Any, **kwargs: Any) -> Any:
         raise engine.durable_rules_engine.error("Could not create ruleset, error code: 113")
@@ -720,7 +722,7 @@ def test_a_late_action_is_awaited(monkeypatch: pytest.MonkeyPatch) -> None:
 
     def later(state: Any, complete: Any) -> None:  # leave the action pending...
         def run() -> None:
-            with backend._ENGINE_LOCK, backend._quiet():
+            with ruleset_engine.ENGINE_LOCK, availability.quiet():
                 dispatch()
 
         timer = threading.Timer(0.02, run)  # ...and run it from another thread, later
@@ -765,7 +767,7 @@ def test_an_action_that_never_runs_is_a_clear_error(monkeypatch: pytest.MonkeyPa
 
 def test_engine_failures_are_ticket_errors(monkeypatch: pytest.MonkeyPatch) -> None:
     durable = load_policy(ROOT / "policies" / "hotline.yaml", backend="durable")
-    engine = backend._durable_engine()
+    engine = availability.durable_engine()
 
     def fail(message: Any) -> Any:
         raise engine.durable_rules_engine.error("Could not assert event, error code: 302")
@@ -793,7 +795,7 @@ def test_only_durable_rules_own_warning_is_silenced() -> None:
     durable_engine = ("engine.py", 17, "durable.engine")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        with backend._quiet():
+        with availability.quiet():
             warnings.warn_explicit(message, DeprecationWarning, *durable_engine)
             with pytest.raises(DeprecationWarning):
                 warnings.warn_explicit(message, DeprecationWarning, "mine.py", 1, "mine")
@@ -889,7 +891,7 @@ def test_missing_extra_says_how_to_install_it() -> None:
 
 
 def test_python_313_is_named_in_the_message() -> None:
-    message = backend._unavailable_message(ImportError("undefined symbol"), (3, 13))
+    message = availability.unavailable_message(ImportError("undefined symbol"), (3, 13))
     assert "Python 3.13" in message
     assert "native backend" in message
     assert "undefined symbol" in message
