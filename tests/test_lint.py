@@ -200,3 +200,84 @@ def test_yes_is_fine_for_a_declared_text_field() -> None:
         "fields:\n  answer: {type: string}\ncategories:\n  - {id: agreed, when: {answer: yes}}\n",
     )
     assert "SP112" not in codes(text)
+
+
+# --------------------------------------------------------------------------- read from the tree
+# The checks walk the compiled condition tree, where literals of declared fields are already
+# converted and equal values are compared by kind: these are the answers the raw YAML got
+# wrong.
+
+OUTAGE = "  - {id: outage, when: {type: outage}}\n"
+
+
+def test_a_number_keyword_of_a_declared_text_field_is_text() -> None:
+    """The compiler turns 12315 into '12315' for a {type: string} field: it matches text."""
+    text = BASE.replace("contains_any: [怎么, 如何]", "contains_any: [怎么, 12315]").replace(
+        "categories:\n", "fields:\n  text: {type: string}\ncategories:\n", 1
+    )
+    assert load_policy(text).classify({"text": "请拨打12315"})[0] == "howto"
+    assert codes(text) == []
+
+
+@pytest.mark.parametrize(
+    ("earlier", "later"),
+    [
+        pytest.param("{level: 3}", "{level: '3'}", id="equal-after-conversion"),
+        pytest.param("{level: {gt: 1}}", "{level: {gt: 1, lt: 5}}", id="one-of-its-operators"),
+        pytest.param("{level: {exists: true}}", "{level: [1, 2]}", id="exists-before-a-test"),
+        pytest.param(
+            "{tier: {in: [Gold, VIP], case: insensitive}}",
+            "{tier: {eq: vip, case: insensitive}}",
+            id="membership-ignoring-case",
+        ),
+        pytest.param(
+            "{any: [{type: outage}, {type: incident}]}",
+            "{type: incident, impact: core}",
+            id="one-alternative-of-any",
+        ),
+        pytest.param(
+            "{type: [outage, incident]}",
+            "{any: [{type: incident}, {type: outage, impact: core}]}",
+            id="every-alternative-of-any",
+        ),
+    ],
+)
+def test_shadowing_decided_from_the_tree(earlier: str, later: str) -> None:
+    text = BASE.replace(
+        "categories:\n", "fields:\n  level: {type: integer}\ncategories:\n", 1
+    ).replace(
+        OUTAGE,
+        f"  - {{id: first, when: {earlier}}}\n  - {{id: second, when: {later}}}\n",
+    )
+    (finding,) = [f for f in findings(text) if f.code == "SP101"]
+    assert finding.path == ("categories", 1, "when")
+    assert "'second' can never match: rule 'first'" in finding.message
+
+
+def test_true_and_1_are_different_conditions() -> None:
+    """``{vip: true}`` never matches a ticket with vip 1, so it does not shadow ``{vip: 1}``."""
+    for earlier in ("{vip: true}", "{vip: [true, false]}"):
+        text = BASE.replace(
+            OUTAGE, f"  - {{id: first, when: {earlier}}}\n  - {{id: second, when: {{vip: 1}}}}\n"
+        )
+        assert load_policy(text).classify({"vip": 1})[0] == "second"
+        assert "SP101" not in codes(text)
+
+
+@pytest.mark.parametrize(
+    ("fields", "when", "ticket"),
+    [
+        pytest.param(
+            "fields:\n  code: {type: string}\n", "{not: {code: 2}}", {"code": 2}, id="converted"
+        ),
+        pytest.param("", "{not: {tags: {contains: 1}}}", {"tags": [1]}, id="number-in-a-list"),
+    ],
+)
+def test_a_negation_its_probes_can_fail_is_no_tautology(
+    fields: str, when: str, ticket: dict[str, object]
+) -> None:
+    """The probes hold the converted literals, and non-text needles inside a list."""
+    text = BASE.replace("categories:\n", f"{fields}categories:\n", 1)
+    text = text.replace(OUTAGE, f"  - {{id: first, when: {when}}}\n")
+    assert load_policy(text).classify(ticket)[0] != "first"
+    assert "SP102" not in codes(text)

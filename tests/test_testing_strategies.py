@@ -111,3 +111,41 @@ def test_tickets_for_a_policy_evaluate_and_reach_several_rules(name: str) -> Non
     # not every draw falls through to the default: the strategy reaches real rules
     assert len(seen) >= 2
     assert find(tickets(policy), lambda t: policy.classify(t)[0] != policy.categories[-1].id)
+
+
+def test_tickets_draw_what_the_condition_trees_test() -> None:
+    """Literals and keywords nested under any/not, and fields tested only by exists/matches."""
+    from hypothesis import find
+
+    import slapolicy
+    from slapolicy.testing import tickets
+
+    policy = slapolicy.load_policy(
+        """\
+slapolicy: 1
+name: drawn
+timezone: UTC
+calendars:
+  office: {hours: always}
+categories:
+  - id: quiet
+    when: {not: {any: [{tier: [gold, vip]}, {text: {contains_any: [宕机, down]}}]}}
+  - id: tagged
+    when: {region: {exists: true}, code: {matches: '^E[0-9]+$'}, level: {between: [3, 5]}}
+  - {id: other}
+priorities:
+  - {id: P1}
+slas:
+  - {id: standard, calendar: office, targets: {P1: {resolve: 1d}}}
+routing:
+  - {owner: desk}
+owners:
+  desk: {}
+"""
+    )
+    drawn = tickets(policy)
+    assert find(drawn, lambda t: t.get("tier") == "vip")
+    assert find(drawn, lambda t: t.get("text") == "… 宕机 …")
+    assert find(drawn, lambda t: t.get("level") == 5)
+    assert find(drawn, lambda t: "region" in t and "code" in t)
+    assert find(drawn, lambda t: policy.classify(t)[0] == "quiet")

@@ -44,6 +44,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
         "slapolicy.testing needs hypothesis; install it with `pip install slapolicy[test]`"
     ) from exc
 
+from ._conditions import TABLE, Node, arguments, iter_field_tests
 from ._policy import Policy
 
 __all__ = [
@@ -475,32 +476,21 @@ def durations(
 # --------------------------------------------------------------------------- tickets
 
 
-def _tested_values(spec: Any, out: dict[str, list[Any]]) -> None:
-    """Collect, per field, the literals a condition compares it with (keywords included)."""
-    if isinstance(spec, list):
-        for item in spec:
-            _tested_values(item, out)
-        return
-    if not isinstance(spec, dict):
-        return
-    for key, value in spec.items():
-        if key in ("all", "any", "not"):
-            _tested_values(value, out)
-            continue
-        found = out.setdefault(key, [])
-        if isinstance(value, dict):
-            for op, arg in value.items():
-                if op in ("contains", "contains_any", "contains_all"):
-                    words = arg if isinstance(arg, list) else [arg]
-                    found.extend(f"… {w} …" for w in words if isinstance(w, str))
-                elif op in ("in", "not_in", "between") and isinstance(arg, list):
-                    found.extend(arg)
-                elif op not in ("case", "exists", "matches"):
-                    found.append(arg)
-        elif isinstance(value, list):
-            found.extend(value)
-        else:
-            found.append(value)
+def _tested_values(node: Node, out: dict[str, list[Any]]) -> None:
+    """Collect, per field, the literals a condition's tree compares it with.
+
+    Keywords of ``contains*`` become a text around them (``"… w …"``), so a drawn value
+    contains them; ``exists`` and ``matches`` give no literal, but their field is still
+    listed, so tickets draw it.
+    """
+    for tests in iter_field_tests(node):
+        found = out.setdefault(tests.name, [])
+        for test in tests.tests:
+            argument = TABLE[test.op].argument
+            if argument in ("needle", "needles"):
+                found.extend(f"… {w} …" for w in arguments(test) if isinstance(w, str))
+            elif argument != "pattern":
+                found.extend(arguments(test))
 
 
 def tickets(
@@ -527,7 +517,7 @@ def tickets(
         *policy.routing,
     ]
     for rule in rules:
-        _tested_values(rule.condition.spec, tested)
+        _tested_values(rule.condition.node, tested)
     if policy.matrix is not None:
         tested.setdefault(policy.matrix.rows, []).extend(policy.matrix.values)
         for cols in policy.matrix.values.values():

@@ -20,22 +20,39 @@ SP111     warning   a keyword holds a full-width comma or 、: probably two keyw
 SP112     warning   a condition compares with yes/no/on/off as text: a JSON true never equals it
 ========  ========  ===========================================================
 
-Shadowing is detected for the cases that can be decided from the data: an earlier rule
-with an identical condition, or one whose conditions are a subset of the later rule's
-(``{type: outage}`` before ``{type: outage, impact: core}``), or a membership test that
-includes the later rule's value.
+Every check on conditions walks their compiled tree (:mod:`slapolicy._conditions`), never
+the raw data: literals of declared fields are already converted and every test knows its
+YAML path.
+
+Shadowing is detected for the cases that can be decided from the tree: an earlier rule
+whose tests are all among the later rule's (``{type: outage}`` before ``{type: outage,
+impact: core}``, or an identical condition), a membership test that includes the later
+rule's values, ``exists: true`` before any test of that field, and an ``any:`` one of whose
+alternatives the later rule implies.
 """
 
 from __future__ import annotations
 
-import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from .._compile import Rule
+from .._conditions import (
+    TABLE,
+    AllOf,
+    AnyOf,
+    FieldTests,
+    Node,
+    Not,
+    Path,
+    Test,
+    arguments,
+    iter_field_tests,
+    value_key,
+)
 from .._errors import format_path
 from .._policy import Policy
 
@@ -55,7 +72,6 @@ CODES = {
     "SP111": "joined-keywords",
     "SP112": "yes-no-text",
 }
-_COMBINATORS = ("all", "any", "not")
 _SINGULAR = {
     "categories": "category",
     "priorities": "priority",
@@ -131,6 +147,7 @@ def iter_findings(policy: Policy, *, today: date | None = None) -> Iterator[Find
 
 
 def _locate(policy: Policy, finding: Finding) -> Finding:
+    """The finding with the file, line and column of its path (when the policy has YAML)."""
     doc = policy.document
     where = doc.locate(finding.path) if doc is not None else None
     line, column = where if where is not None else (None, None)
@@ -152,69 +169,106 @@ def _stages(policy: Policy) -> tuple[tuple[str, Sequence[Rule]], ...]:
 # --------------------------------------------------------------------------- shadowing
 
 
-def _atoms(spec: Any) -> frozenset[str] | None:
-    """A pure conjunction as a set of canonical tests, or None if it is not one."""
-    if not isinstance(spec, Mapping):
-        return None
-    out: set[str] = set()
-    for key, value in spec.items():
-        if key == "all" and isinstance(value, list):
-            for part in value:
-                inner = _atoms(part)
-                if inner is None:
-                    return None
-                out |= inner
-        elif key in _COMBINATORS:
-            out.add(json.dumps({key: value}, sort_keys=True, default=str, ensure_ascii=False))
-        else:
-            out.add(
-                json.dumps(
-                    {key: _canonical_test(value)}, sort_keys=True, default=str, ensure_ascii=False
-                )
-            )
-    return frozenset(out)
+@dataclass(frozen=True, slots=True)
+class _Fact:
+    """One test a rule's condition requires, compared by meaning: field, operator, argument.
+
+    ``arg`` is the test's argument as equality keys (:func:`value_key`), a set for the
+    list operators, so ``{a: true}`` differs from ``{a: 1}`` and ``[x, y]`` equals ``[y, x]``.
+    """
+
+    name: str
+    op: str
+    arg: Any
+    fold: bool
 
 
-def _canonical_test(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return dict(value)
-    if isinstance(value, list):
-        return {"in": sorted(value, key=repr)}
-    return {"eq": value}
+@dataclass(frozen=True, slots=True)
+class _Either:
+    """An ``any:`` of several conditions: each child is the set of facts it requires."""
+
+    children: frozenset[frozenset[Any]]
 
 
-def _broader(earlier: Any, later: Any) -> bool:
-    """True when every ticket matching ``later`` also matches ``earlier`` (decidable cases)."""
-    if earlier == later:
+def _fact(name: str, test: Test) -> _Fact:
+    """A test as a fact, its literals turned into equality keys."""
+    argument = TABLE[test.op].argument
+    if argument == "pattern":
+        arg: Any = test.arg
+    elif argument in ("literals", "needles"):
+        arg = frozenset(value_key(item, test.fold) for item in test.arg)
+    elif argument == "bounds":
+        arg = tuple(value_key(bound, False) for bound in test.arg)
+    else:
+        arg = value_key(test.arg, test.fold)
+    return _Fact(name, test.op, arg, test.fold)
+
+
+def _atoms(node: Node) -> frozenset[Any]:
+    """The facts a condition requires, all of which together are the condition.
+
+    ``all:`` and the keys of one mapping are flattened and a field's operators split into
+    one fact each (so ``{f: {gt: 1}}`` is part of ``{f: {gt: 1, lt: 5}}``); an ``any:`` of
+    several conditions is one :class:`_Either`, a ``not:`` one opaque fact.
+    """
+    if isinstance(node, AllOf):
+        return frozenset().union(*(_atoms(child) for child in node.children))
+    if isinstance(node, AnyOf):
+        if len(node.children) == 1:
+            return _atoms(node.children[0])
+        return frozenset({_Either(frozenset(_atoms(child) for child in node.children))})
+    if isinstance(node, FieldTests):
+        facts = {_fact(node.name, test) for test in node.tests}
+        if node.exists is not None:
+            facts.add(_Fact(node.name, "exists", node.exists, False))
+        return frozenset(facts)
+    if isinstance(node, Not):
+        return frozenset({("not", _atoms(node.child))})
+    return frozenset()
+
+
+def _implies(fact: Any, required: Any) -> bool:
+    """True when every ticket for which ``fact`` holds satisfies ``required``."""
+    if fact == required:
         return True
-    a, b = _atoms(earlier), _atoms(later)
-    if a is None or b is None:
+    if isinstance(fact, _Either):  # each alternative must imply it
+        return all(_holds(required, child) for child in fact.children)
+    if not (isinstance(fact, _Fact) and isinstance(required, _Fact)):
         return False
-    if a <= b:
+    if fact.name != required.name or fact.op == "exists":
+        return False
+    if required.op == "exists":  # every test fails on a missing field
+        return required.arg is True
+    if required.op != "in" or fact.fold != required.fold:
+        return False
+    # membership: {f: [x, y]} holds wherever {f: x} or {f: [x]} does
+    if fact.op == "eq":
+        return fact.arg in required.arg
+    return fact.op == "in" and fact.arg <= required.arg
+
+
+def _holds(required: Any, facts: frozenset[Any]) -> bool:
+    """True when the facts of a condition imply ``required`` (the decidable cases)."""
+    if any(_implies(fact, required) for fact in facts):
         return True
-    # membership: {f: [x, y]} is broader than {f: x}
-    if isinstance(earlier, Mapping) and isinstance(later, Mapping) and len(earlier) == 1:
-        ((field, test),) = earlier.items()
-        options = (
-            test
-            if isinstance(test, list)
-            else (test.get("in") if isinstance(test, Mapping) and len(test) == 1 else None)
-        )
-        if isinstance(options, list) and field in later:
-            value = later[field]
-            values = value if isinstance(value, list) else [value]
-            if isinstance(value, Mapping):
-                values = value.get("in", [value.get("eq")]) if len(value) == 1 else [object()]
-            return all(v in options for v in values)
+    if isinstance(required, _Either):  # one alternative is enough
+        return any(all(_holds(r, facts) for r in child) for child in required.children)
     return False
 
 
+def _broader(earlier: Node, later: Node) -> bool:
+    """True when every ticket matching ``later`` also matches ``earlier`` (decidable cases)."""
+    facts = _atoms(later)
+    return all(_holds(required, facts) for required in _atoms(earlier))
+
+
 def _shadowed_rules(policy: Policy) -> Iterator[Finding]:
+    """SP101: a rule after one that matches every ticket it would (it never gets a turn)."""
     for section, rules in _stages(policy):
-        conditional = [r for r in rules if r.condition.spec is not None]
+        conditional = [r for r in rules if not r.condition.is_always]
         for j, later in enumerate(conditional):
             for earlier in conditional[:j]:
-                if _broader(earlier.condition.spec, later.condition.spec):
+                if _broader(earlier.condition.node, later.condition.node):
                     yield Finding(
                         "SP101",
                         "warning",
@@ -229,20 +283,27 @@ def _shadowed_rules(policy: Policy) -> Iterator[Finding]:
 # --------------------------------------------------------------------------- reachability
 
 _PROBE_LIMIT = 4096
+_NEEDLES = ("needle", "needles")
 
 
-def _literals(spec: Any) -> Iterator[Any]:
-    if isinstance(spec, Mapping):
-        for value in spec.values():
-            yield from _literals(value)
-    elif isinstance(spec, list):
-        for item in spec:
-            yield from _literals(item)
-    elif isinstance(spec, str | int | float | bool) or spec is None:
-        yield spec
+def _literals(node: Node) -> Iterator[Any]:
+    """Every value a condition compares with (as converted for declared fields).
+
+    A needle that is not text comes also as a one-item list: ``contains`` finds it only as
+    an element of a list (text needles get their list from :func:`_probe_values`).
+    """
+    for tests in iter_field_tests(node):
+        if tests.exists is not None:
+            yield tests.exists
+        for test in tests.tests:
+            for literal in arguments(test):
+                yield literal
+                if TABLE[test.op].argument in _NEEDLES and not isinstance(literal, str):
+                    yield [literal]
 
 
 def _probe_values(literals: Sequence[Any]) -> list[Any]:
+    """Values worth trying in a field: missing, odd kinds, each literal, its neighbours."""
     values: list[Any] = [_ABSENT, "\x00probe", 123456789.5, True, [], {}]
     for lit in literals:
         values.append(lit)
@@ -250,11 +311,11 @@ def _probe_values(literals: Sequence[Any]) -> list[Any]:
             values.extend((lit - 1, lit + 1))
         if isinstance(lit, str):
             values.append([lit])
-    unique: list[Any] = []
-    for v in values:
-        if not any(v == u and type(v) is type(u) for u in unique):
-            unique.append(v)
-    return unique
+    # one of each (1, 1.0 and True are three probes; so are [1] and [True])
+    unique: dict[tuple[type, str], Any] = {}
+    for value in values:
+        unique.setdefault((type(value), repr(value)), value)
+    return list(unique.values())
 
 
 _ABSENT = object()
@@ -265,7 +326,7 @@ def _is_tautology(rule: Rule) -> bool:
     fields = sorted(rule.condition.fields)
     if not fields or len(fields) > 4:
         return False
-    literals = list(_literals(rule.condition.spec))
+    literals = list(_literals(rule.condition.node))
     per_field = [_probe_values(literals) for _ in fields]
     total = 1
     for values in per_field:
@@ -286,6 +347,7 @@ def _is_tautology(rule: Rule) -> bool:
 
 
 def _put(ticket: dict[str, Any], path: str, value: Any) -> None:
+    """Set a dotted field of a probe ticket."""
     parts = path.split(".")
     node = ticket
     for part in parts[:-1]:
@@ -294,9 +356,10 @@ def _put(ticket: dict[str, Any], path: str, value: Any) -> None:
 
 
 def _unreachable_rules(policy: Policy) -> Iterator[Finding]:
+    """SP102: a rule before the default that matches every ticket hides all after it."""
     for section, rules in _stages(policy):
         for rule in rules[:-1]:
-            if rule.condition.spec is not None and _is_tautology(rule):
+            if not rule.condition.is_always and _is_tautology(rule):
                 yield Finding(
                     "SP102",
                     "warning",
@@ -311,7 +374,8 @@ def _unreachable_rules(policy: Policy) -> Iterator[Finding]:
 
 
 def _unassigned_priorities(policy: Policy) -> Iterator[Finding]:
-    assigned = {r.id for r in policy.priorities if r.condition.spec is not None}
+    """SP103: a priority with no ``when`` that the priority_matrix never gives either."""
+    assigned = {r.id for r in policy.priorities if not r.condition.is_always}
     assigned.add(policy.priorities[-1].id)
     if policy.matrix is not None:
         assigned |= {p for row in policy.matrix.values.values() for p in row.values()}
@@ -326,6 +390,7 @@ def _unassigned_priorities(policy: Policy) -> Iterator[Finding]:
 
 
 def _response_after_resolve(policy: Policy) -> Iterator[Finding]:
+    """SP104: a response target due after the resolve target of the same priority."""
     for i, sla in enumerate(policy.slas):
         for pri, targets in sla.targets.items():
             by_name = {t.name: t for t in targets}
@@ -348,11 +413,13 @@ def _response_after_resolve(policy: Policy) -> Iterator[Finding]:
 
 
 def _sample_starts(tz: Any) -> list[datetime]:
+    """Starts to compare deadlines from: a Monday morning and a Friday evening."""
     base = datetime(2026, 3, 2, 9, 30, tzinfo=tz)  # a Monday, official holiday data exists
     return [base, base + timedelta(days=4, hours=8)]
 
 
 def _unused_owners(policy: Policy) -> Iterator[Finding]:
+    """SP105: an owner no routing rule, cc, escalation or lead ever names."""
     used: set[str] = set()
     for rule in policy.routing:
         used.add(rule.owner or "")
@@ -374,6 +441,7 @@ def _unused_owners(policy: Policy) -> Iterator[Finding]:
 
 
 def _unused_calendars(policy: Policy) -> Iterator[Finding]:
+    """SP106: a calendar no SLA target counts working time on."""
     used = {t.calendar_name for s in policy.slas for ts in s.targets.values() for t in ts}
     for name in policy.calendars:
         if name not in used:
@@ -386,6 +454,7 @@ def _unused_calendars(policy: Policy) -> Iterator[Finding]:
 
 
 def _holiday_data(policy: Policy, today: date) -> Iterator[Finding]:
+    """SP107: official holiday data that ends within a year (later dates lack make-up days)."""
     horizon = today + timedelta(days=365)
     for name, cal in policy.calendars.items():
         until = cal.holiday_data_until
@@ -400,23 +469,27 @@ def _holiday_data(policy: Policy, today: date) -> Iterator[Finding]:
             )
 
 
-def _keywords(spec: Any) -> Iterator[str]:
-    if isinstance(spec, Mapping):
-        for key, value in spec.items():
-            if key in ("contains", "contains_any", "contains_all"):
-                values = value if isinstance(value, list) else [value]
-                yield from (v for v in values if isinstance(v, str))
-            else:
-                yield from _keywords(value)
-    elif isinstance(spec, list):
-        for item in spec:
-            yield from _keywords(item)
+def _needles(node: Node) -> Iterator[tuple[Any, Path]]:
+    """Every ``contains*`` needle of a condition, with the YAML path where it is written."""
+    for tests in iter_field_tests(node):
+        for test in tests.tests:
+            argument = TABLE[test.op].argument
+            if argument == "needle":
+                yield test.arg, test.path
+            elif argument == "needles":
+                yield from ((needle, (*test.path, i)) for i, needle in enumerate(test.arg))
+
+
+def _keywords(node: Node) -> Iterator[str]:
+    """The text needles (keywords) of a condition, in the order they are written."""
+    return (needle for needle, _ in _needles(node) if isinstance(needle, str))
 
 
 def _duplicate_keywords(policy: Policy) -> Iterator[Finding]:
+    """SP108: a keyword of a category that an earlier category already catches."""
     first_seen: dict[str, str] = {}
     for rule in policy.categories:
-        for word in dict.fromkeys(_keywords(rule.condition.spec)):
+        for word in dict.fromkeys(_keywords(rule.condition.node)):
             key = word.casefold()
             owner = first_seen.setdefault(key, rule.id)
             if owner != rule.id:
@@ -430,6 +503,7 @@ def _duplicate_keywords(policy: Policy) -> Iterator[Finding]:
 
 
 def _unknown_escalation_targets(policy: Policy) -> Iterator[Finding]:
+    """SP109: an escalation watching a target no SLA defines (it can never fire)."""
     defined = {t.name for s in policy.slas for ts in s.targets.values() for t in ts}
     for esc in policy.escalations:
         if esc.target not in defined:
@@ -441,24 +515,14 @@ def _unknown_escalation_targets(policy: Policy) -> Iterator[Finding]:
             )
 
 
-def _needles(spec: Any, path: tuple[str | int, ...]) -> Iterator[tuple[Any, tuple[str | int, ...]]]:
-    if isinstance(spec, Mapping):
-        for key, value in spec.items():
-            if key in ("contains", "contains_any", "contains_all"):
-                if isinstance(value, list):
-                    yield from ((v, (*path, key, i)) for i, v in enumerate(value))
-                else:
-                    yield value, (*path, key)
-            else:
-                yield from _needles(value, (*path, key))
-    elif isinstance(spec, list):
-        for i, item in enumerate(spec):
-            yield from _needles(item, (*path, i))
-
-
 def _number_keywords(policy: Policy) -> Iterator[Finding]:
-    for section, rule in _condition_rules(policy):
-        for needle, path in _needles(rule.condition.spec, (section, rule.index, "when")):
+    """SP110: a number needle (unquoted digits) finds nothing in text.
+
+    A needle of a field declared ``{type: string}`` is already text (the compiler converts
+    it), so only needles that stay numbers are reported.
+    """
+    for rule in _condition_rules(policy):
+        for needle, path in _needles(rule.condition.node):
             if isinstance(needle, int | float) and not isinstance(needle, bool):
                 yield Finding(
                     "SP110",
@@ -470,20 +534,21 @@ def _number_keywords(policy: Policy) -> Iterator[Finding]:
                 )
 
 
-def _condition_rules(policy: Policy) -> Iterator[tuple[str, Rule]]:
-    """Every rule with a ``when``, with the section it is in."""
-    for section, rules in _stages(policy):
+def _condition_rules(policy: Policy) -> Iterator[Rule]:
+    """Every rule with a ``when`` (its tests carry their YAML paths)."""
+    for _, rules in _stages(policy):
         for rule in rules:
-            if rule.condition.spec is not None:
-                yield section, rule
+            if not rule.condition.is_always:
+                yield rule
 
 
 _JOINERS = ("，", "、", "；")
 
 
 def _joined_keywords(policy: Policy) -> Iterator[Finding]:
-    for section, rule in _condition_rules(policy):
-        for needle, path in _needles(rule.condition.spec, (section, rule.index, "when")):
+    """SP111: a needle with a full-width separator is one keyword, not several."""
+    for rule in _condition_rules(policy):
+        for needle, path in _needles(rule.condition.node):
             if isinstance(needle, str) and any(j in needle for j in _JOINERS):
                 parts = [p for p in re.split("[，、；]", needle) if p]
                 yield Finding(
@@ -499,30 +564,18 @@ def _joined_keywords(policy: Policy) -> Iterator[Finding]:
 _YES_NO = frozenset({"yes", "no", "on", "off", "y", "n"})
 
 
-def _equality_literals(
-    spec: Any, path: tuple[str | int, ...]
-) -> Iterator[tuple[str, Any, tuple[str | int, ...]]]:
-    if not isinstance(spec, Mapping):
-        if isinstance(spec, list):
-            for i, item in enumerate(spec):
-                yield from _equality_literals(item, (*path, i))
-        return
-    for key, value in spec.items():
-        if key in _COMBINATORS:
-            yield from _equality_literals(value, (*path, key))
-        elif isinstance(value, Mapping):
-            for op in ("eq", "ne"):
-                if op in value:
-                    yield key, value[op], (*path, key, op)
-        else:
-            yield key, value, (*path, key)
+def _equality_literals(node: Node) -> Iterator[tuple[str, Any, Path]]:
+    """Every ``eq`` / ``ne`` literal (``{f: x}`` included), with its field and YAML path."""
+    for tests in iter_field_tests(node):
+        for test in tests.tests:
+            if test.op in ("eq", "ne"):
+                yield tests.name, test.arg, test.path
 
 
 def _yes_no_text(policy: Policy) -> Iterator[Finding]:
-    for section, rule in _condition_rules(policy):
-        for field, literal, path in _equality_literals(
-            rule.condition.spec, (section, rule.index, "when")
-        ):
+    """SP112: yes/no/on/off as text never equals the JSON boolean a ticket likely holds."""
+    for rule in _condition_rules(policy):
+        for field, literal, path in _equality_literals(rule.condition.node):
             declared = policy.fields.get(field)
             if declared is not None and declared.kind == "string":
                 continue  # a text field may well hold "yes"
