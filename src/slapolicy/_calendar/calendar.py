@@ -17,12 +17,12 @@ import bisect
 import threading
 import warnings
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Final
 
 from .._durations import Duration
 from .._errors import CalendarError, Problem
-from .instants import InstantReader, from_us, instant_us
+from .instants import InstantReader
 from .span import US, Span, build_span, local_us
 from .spec import MAX_DATE, MIN_DATE, CalendarParts, Window, parse_spec
 
@@ -31,18 +31,34 @@ __all__ = ["Calendar", "HolidayDataWarning"]
 _MIN_ORD: Final = MIN_DATE.toordinal()
 _MAX_ORD: Final = MAX_DATE.toordinal()
 _GROW_DAYS: Final = 366
+_EPOCH: Final = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_ONE_US: Final = timedelta(microseconds=1)
 
 
 class HolidayDataWarning(UserWarning):
     """Official holiday data does not cover a year the calendar was asked about."""
 
 
-class Calendar:
+class Calendar(InstantReader):
     """Working windows in a time zone, with exact working-time arithmetic.
 
     Build one with :meth:`from_spec`. Instances are immutable in meaning, thread-safe and
     picklable; the precomputed windows are a cache that grows as dates are asked about.
+    It reads and writes instants as the :class:`InstantReader` of its zone (``to_us``,
+    ``from_us``).
     """
+
+    __slots__ = (
+        "__weakref__",
+        "_covered_us",
+        "_last_working",
+        "_lock",
+        "_parts",
+        "_span",
+        "_spec",
+        "_warned",
+        "name",
+    )
 
     def __init__(
         self,
@@ -51,8 +67,8 @@ class Calendar:
         name: str | None = None,
         spec: Mapping[str, Any] | None = None,
     ) -> None:
+        super().__init__(parts.timezone)
         self.name = name
-        self.timezone = parts.timezone
         self._parts = parts
         self._spec = spec
         self._lock = threading.Lock()
@@ -64,10 +80,7 @@ class Calendar:
                 f"calendar{_named(name)} has {message}", problems=[Problem(message, "hours")]
             )
         tz = self.timezone
-        self._reader = InstantReader(tz)
-        #: instants of local dates 1901-01-01..2199-12-31 in this zone
-        self._min_us, self._max_us = self._reader.min_us, self._reader.max_us
-        self._covered_us = (self._min_us, self._max_us)
+        self._covered_us = (self.min_us, self.max_us)
         country = parts.country
         if country is not None:
             first = max(country.first_year, MIN_DATE.year)
@@ -158,14 +171,6 @@ class Calendar:
     # ------------------------------------------------------------------ microsecond core
     # The engine and the SLA clock use these to avoid converting datetimes back and forth.
 
-    def to_us(self, value: datetime | str) -> int:
-        """An instant as integer microseconds since the epoch; naive values are local."""
-        return self._reader.to_us(value)
-
-    def from_us(self, us: int) -> datetime:
-        """An aware datetime in the calendar's zone for integer microseconds."""
-        return from_us(us, self.timezone)
-
     def next_working_us(self, us: int) -> int:
         """Microsecond form of :meth:`next_working`."""
         t = self._opening(us)[2]
@@ -241,7 +246,7 @@ class Calendar:
         lo, hi = self._covered_us
         if lo <= us < hi:
             return us
-        if not self._min_us <= us < self._max_us:
+        if not self.min_us <= us < self.max_us:
             raise CalendarError(
                 "the answer lies beyond the supported range (1901-01-01 to 2199-12-31)"
             )
@@ -270,13 +275,15 @@ class Calendar:
         """
         if amount <= 0:
             return instant
+        span = self._span
         while True:
-            span = self._span_for(instant)
+            if span is None or not span.valid_lo <= instant < span.valid_hi:
+                span = self._ensure_instant(instant)
             due = span.advance(instant, amount)
             if due is not None:
                 lo, hi = self._covered_us
                 return due if lo <= due < hi else self._check_coverage(due)
-            self._grow_forward(span)
+            span = self._grow_forward(span)
 
     def _add_days(self, span: Span, days: int, owner: int, local: datetime) -> int:
         """``days`` working days after a working instant, given as ``local`` (a datetime in
@@ -292,7 +299,7 @@ class Calendar:
         # first occurrence (as pendulum and java.time add days). Adding days to an aware
         # datetime moves its wall clock and leaves fold at 0, which gives exactly that.
         wall = local + timedelta(days=target_day - owner)
-        want = instant_us(wall, self.timezone)
+        want = (wall - _EPOCH) // _ONE_US
         if not span.valid_lo <= want < span.valid_hi:
             span = self._ensure_instant(want)
         first = span.first_open[target_day]
@@ -310,7 +317,7 @@ class Calendar:
         return self._ensure_instant(us)
 
     def _ensure_instant(self, us: int) -> Span:
-        if not self._min_us <= us < self._max_us:
+        if not self.min_us <= us < self.max_us:
             raise CalendarError(
                 "the answer lies beyond the supported range (1901-01-01 to 2199-12-31)"
             )

@@ -16,7 +16,7 @@ from .._errors import CalendarError
 from .span import local_us
 from .spec import MAX_DATE, MIN_DATE
 
-__all__ = ["InstantReader", "from_us", "instant_us", "parse_instant"]
+__all__ = ["InstantReader", "parse_instant"]
 
 _US: Final = 1_000_000
 _ONE_US: Final = timedelta(microseconds=1)
@@ -29,8 +29,9 @@ _datetime_sub: Final = datetime.__sub__  # the stdlib one, also for pendulum ins
 class InstantReader:
     """Reads instants in one zone, refusing those outside its local dates 1901..2199.
 
-    Every calendar reads its arguments with one, and so does a policy (in the policy's
-    zone) for a ticket's start, ``at``, ``now`` and event instants.
+    A naive value is read in the zone. Every :class:`Calendar` is one (in the calendar's
+    zone), and a policy has one in the policy's zone for a ticket's start, ``at``, ``now``
+    and event instants.
     """
 
     __slots__ = ("max_us", "min_us", "timezone")
@@ -42,48 +43,40 @@ class InstantReader:
         self.max_us = local_us(tz, MAX_DATE.toordinal() + 1, 0, latest=False)
 
     def to_us(self, value: datetime | str) -> int:
-        """An instant as integer microseconds since the epoch; naive values are local."""
-        us = instant_us(value, self.timezone)
-        if not self.min_us <= us < self.max_us:
-            shown = parse_instant(value) if isinstance(value, str) else value
-            if shown.tzinfo is None:
-                shown = shown.replace(tzinfo=self.timezone)
+        """An instant as integer microseconds since the epoch; naive values are local.
+
+        Raises :class:`CalendarError` for text that is not a date and time, a date alone, a
+        value Python cannot place on the time line (a ``+24:00`` offset, year 9999 + offset)
+        or an instant outside the supported range.
+        """
+        if isinstance(value, str):
+            value = parse_instant(value)
+        if isinstance(value, datetime):
+            try:
+                try:
+                    us = _datetime_sub(value, _EPOCH) // _ONE_US
+                except TypeError:  # naive: read it in the zone
+                    value = value.replace(tzinfo=self.timezone)
+                    us = _datetime_sub(value, _EPOCH) // _ONE_US
+            except (ValueError, OverflowError) as exc:
+                raise CalendarError(f"invalid date and time: {exc}") from None
+        elif isinstance(value, date):
+            raise CalendarError(f"expected a date and time, got only a date {value.isoformat()!r}")
+        else:
             raise CalendarError(
-                f"instant {shown!s} is beyond the supported range (1901-01-01 to 2199-12-31)"
+                f"expected a datetime or an ISO-8601 string, got {type(value).__name__}"
+            )
+        if not self.min_us <= us < self.max_us:
+            raise CalendarError(
+                f"instant {value!s} is beyond the supported range (1901-01-01 to 2199-12-31)"
             )
         return us
 
     def from_us(self, us: int) -> datetime:
-        """An aware datetime in the reader's zone."""
-        return from_us(us, self.timezone)
-
-
-def instant_us(value: datetime | str, tz: tzinfo) -> int:
-    """``value`` as microseconds since the epoch; a naive value is read in ``tz``.
-
-    Raises :class:`CalendarError` for text that is not a date and time, a date alone, or a
-    value Python cannot place on the time line (a ``+24:00`` offset, year 9999 + offset).
-    """
-    if isinstance(value, str):
-        value = parse_instant(value)
-    if isinstance(value, datetime):
-        try:
-            try:
-                return _datetime_sub(value, _EPOCH) // _ONE_US
-            except TypeError:  # naive: read it in the given zone
-                return _datetime_sub(value.replace(tzinfo=tz), _EPOCH) // _ONE_US
-        except (ValueError, OverflowError) as exc:
-            raise CalendarError(f"invalid date and time: {exc}") from None
-    if isinstance(value, date):
-        raise CalendarError(f"expected a date and time, got only a date {value.isoformat()!r}")
-    raise CalendarError(f"expected a datetime or an ISO-8601 string, got {type(value).__name__}")
-
-
-def from_us(us: int, tz: tzinfo) -> datetime:
-    """An aware datetime in ``tz`` for integer microseconds since the epoch."""
-    seconds, micro = divmod(us, _US)
-    dt = datetime.fromtimestamp(seconds, tz)
-    return dt.replace(microsecond=micro) if micro else dt
+        """An aware datetime in the reader's zone for integer microseconds since the epoch."""
+        seconds, micro = divmod(us, _US)
+        dt = datetime.fromtimestamp(seconds, self.timezone)
+        return dt.replace(microsecond=micro) if micro else dt
 
 
 def parse_instant(text: str) -> datetime:

@@ -53,12 +53,21 @@ class Span:
         """The earliest instant with ``amount`` (> 0) of working time after ``instant``.
 
         None when the answer lies beyond the span's last window (the caller grows it).
+        Two binary searches and no other call: every clock-time deadline and every pause
+        pushed by the SLA clock comes here.
         """
-        target = self.cum_at(instant) + amount
+        starts = self.starts
+        i = bisect.bisect_right(starts, instant) - 1
+        if i < 0:
+            target = amount
+        elif instant < self.ends[i]:
+            target = self.cum[i] + instant - starts[i] + amount
+        else:
+            target = self.cum_end[i] + amount
         if target > self.total:
             return None
         j = bisect.bisect_left(self.cum_end, target)
-        return self.starts[j] + target - self.cum[j]
+        return starts[j] + target - self.cum[j]
 
 
 def build_span(

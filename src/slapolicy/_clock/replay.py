@@ -164,7 +164,7 @@ def _compute_status(
         name: track_status(track, pauses, now_us, paused) for name, track in tracks.items()
     }
     return SlaStatus(
-        now=reader.from_us(now_us),
+        now=reader.instants.from_us(now_us),
         decision=evaluator.decision(ev, snapshot=False),
         targets=statuses,
         escalations_due=_escalations_due(evaluator, ev, tracks, pauses, now_us),

@@ -8,7 +8,7 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-__all__ = ["Decision", "Escalation", "Target", "TraceStep", "new_decision", "new_tuple"]
+__all__ = ["Decision", "Escalation", "Target", "TraceStep", "new_tuple"]
 
 
 def _iso(value: datetime) -> str:
@@ -175,17 +175,6 @@ def _rebuild_decision(state: dict[str, Any], trace: tuple[TraceStep, ...]) -> De
     return Decision(**state, _explain=lambda: trace)
 
 
-#: builds a named tuple without its Python-level ``__new__`` (the hot path's results)
+#: Speed trick: builds a named tuple without its Python-level ``__new__`` (the hot path's
+#: results; a generated ``__new__`` costs a Python call per tuple)
 new_tuple = tuple.__new__
-
-
-def new_decision(**values: Any) -> Decision:
-    """Build a :class:`Decision` without the frozen dataclass ``__init__``.
-
-    Speed trick: the generated ``__init__`` of a frozen dataclass sets each field through
-    ``object.__setattr__``, three times the cost of filling ``__dict__`` once (measured when
-    ``evaluate`` was tuned for issue 3); same fields, same object.
-    """
-    decision = object.__new__(Decision)
-    decision.__dict__.update(values)
-    return decision

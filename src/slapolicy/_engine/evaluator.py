@@ -19,13 +19,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from functools import partial
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from .._calendar import from_us
 from .._compile import Rule, Rules, Sla, TargetRule
 from .._errors import CalendarError, TicketError
-from .decision import Decision, Escalation, Target, new_decision, new_tuple
+from .decision import Decision, Escalation, Target, new_tuple
 from .schedule import Schedule, notify_for, plan_schedules, step_us, threshold_step
 from .selection import Selection
 from .tickets import TicketReader
@@ -79,14 +79,18 @@ class Evaluator:
 
     def classify(self, ticket: Mapping[str, Any]) -> tuple[str, str]:
         """Only the category and priority of ``ticket`` (no deadlines)."""
-        view = self.reader.convert(_mapping(ticket))
+        if type(ticket) is not dict and not isinstance(ticket, Mapping):
+            raise TicketError(f"a ticket must be a mapping, got {type(ticket).__name__}")
+        view = self.reader.convert(ticket)
         pick = self.selection
         category = self.rules.categories[pick.category(view)].id
         return category, pick.priority(view, category)
 
     def decide(self, ticket: Mapping[str, Any], at: datetime | str | None = None) -> Evaluation:
         """Run every stage and compute every due instant (raises :class:`TicketError`)."""
-        view = self.reader.convert(_mapping(ticket))
+        if type(ticket) is not dict and not isinstance(ticket, Mapping):
+            raise TicketError(f"a ticket must be a mapping, got {type(ticket).__name__}")
+        view = self.reader.convert(ticket)
         return self.decide_at(view, self.reader.start_us(view, at))
 
     def decide_at(self, view: Mapping[str, Any], start_us: int) -> Evaluation:
@@ -99,11 +103,12 @@ class Evaluator:
         route = rules.routing[pick.route(view, category.id, priority, sla.rule.id)]
         schedule = self._schedules[sla_index, priority]
         try:
-            instants = schedule.answer(start_us)
+            instants = [cal.deadlines_us(start_us, wanted) for cal, wanted in schedule.groups]
         except CalendarError:
             raise _deadline_error(schedule, start_us) from None
-        return Evaluation(
-            view, category, priority, sla_index, sla, route, start_us, schedule, instants
+        return new_tuple(
+            Evaluation,
+            (view, category, priority, sla_index, sla, route, start_us, schedule, instants),
         )
 
     # ------------------------------------------------------------------ the Decision
@@ -120,13 +125,14 @@ class Evaluator:
         of the view (needed when it is the caller's mapping, which may change afterwards).
         """
         rules = self.rules
-        start_us = ev.start_us
+        # one unpacking: attribute access on the named tuple costs about 25 ns a field
+        view, category, priority, _, sla, route, start_us, schedule, instants = ev
         targets: dict[str, Target] = {}
         spans: dict[str, tuple[TargetRule, int, int]] = {}
         started_at = None
-        for rule, group, position in ev.schedule.targets:
+        for rule, group, position in schedule.targets:
             cal = rule.calendar
-            due_us = ev.instants[group][position]
+            due_us = instants[group][position]
             spans[rule.name] = (rule, start_us, due_us)
             if started_at is None or started_at.tzinfo is not cal.timezone:
                 started_at = cal.from_us(start_us)
@@ -134,45 +140,53 @@ class Evaluator:
                 Target,
                 (rule.name, rule.within_text, rule.calendar_name, started_at, cal.from_us(due_us)),
             )
-        tz = rules.timezone
-        if started_at is None or started_at.tzinfo is not tz:
-            started_at = from_us(start_us, tz)
-        escalations = self._escalations(ev, spans, targets) if ev.schedule.escalations else ()
-        owner = ev.owner
-        view = dict(ev.view) if snapshot else ev.view
-        priority, sla = ev.priority, ev.sla
-        return new_decision(
-            category=ev.category.id,
+        zone = self.reader.instants
+        if started_at is None or started_at.tzinfo is not zone.timezone:
+            started_at = zone.from_us(start_us)
+        owner = route.owner or ""
+        escalations = self._escalations(ev, owner, spans, targets) if schedule.escalations else ()
+        if snapshot:
+            view = dict(view)
+        # Speed trick: filled through __dict__ rather than the frozen dataclass __init__,
+        # which sets each field with object.__setattr__ at three times the cost (measured
+        # when evaluate was tuned for issue 3); same fields, same object.
+        decision = object.__new__(Decision)
+        decision.__dict__.update(
+            category=category.id,
             priority=priority,
             sla=sla.rule.id,
             owner=owner,
-            cc=ev.route.cc,
+            cc=route.cc,
             targets=MappingProxyType(targets),
             started_at=started_at,
             escalations=escalations,
             policy_version=rules.version,
-            category_label=ev.category.label,
+            category_label=category.label,
             priority_label=self._labels.get(priority),
-            _explain=lambda: trace(rules, view, priority, sla, owner, spans),
+            _explain=partial(trace, rules, view, priority, sla, owner, spans),
         )
+        return decision
 
     def _escalations(
         self,
         ev: Evaluation,
+        owner: str,
         spans: Mapping[str, tuple[TargetRule, int, int]],
         targets: Mapping[str, Target],
     ) -> tuple[Escalation, ...]:
+        """The escalations of a decision, by instant (then rule order)."""
+        view, category_rule, priority, _, sla_rule, _, _, schedule, instants = ev
+        category, sla = category_rule.id, sla_rule.rule.id
         found: list[tuple[int, int, Escalation]] = []
         totals: dict[str, int] = {}
-        category, priority, sla, owner = ev.category.id, ev.priority, ev.sla.rule.id, ev.owner
-        for planned in ev.schedule.escalations:
-            esc, rule, when, slot = planned.esc, planned.target, planned.when, planned.slot
-            if when is not None and not when(ev.view, category, priority, sla, owner):
+        for planned in schedule.escalations:
+            esc, rule, when, notify_by_owner, slot = planned
+            if when is not None and not when(view, category, priority, sla, owner):
                 continue
             _, start_us, due_us = spans[esc.target]
             cal = rule.calendar
             if slot is not None:  # a fixed working time after the start, or the due instant
-                at_us = ev.instants[slot[0]][slot[1]]
+                at_us = instants[slot[0]][slot[1]]
             else:  # on a target counting days: its working time varies by start
                 total = totals.get(esc.target)
                 if total is None:
@@ -190,18 +204,11 @@ class Evaluator:
                 at = target.start
             else:
                 at = cal.from_us(at_us)
-            notify = notify_for(planned, self.rules, owner)
+            notify = notify_by_owner.get(owner) or notify_for(planned, self.rules, owner)
             escalation = new_tuple(Escalation, (at, notify, esc.target, esc.reason, esc.id))
             found.append((at_us, esc.index, escalation))
         found.sort()  # by instant, then rule order (indexes are unique: no tie reaches the 3rd)
         return tuple([item[2] for item in found])
-
-
-def _mapping(ticket: Any) -> Mapping[str, Any]:
-    """The ticket, refused unless it is a mapping."""
-    if type(ticket) is not dict and not isinstance(ticket, Mapping):
-        raise TicketError(f"a ticket must be a mapping, got {type(ticket).__name__}")
-    return ticket
 
 
 def _deadline_error(schedule: Schedule, start_us: int) -> TicketError:

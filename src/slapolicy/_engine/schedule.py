@@ -64,10 +64,6 @@ class Schedule(NamedTuple):
     targets: tuple[tuple[TargetRule, int, int], ...]
     escalations: tuple[Planned, ...]
 
-    def answer(self, start_us: int) -> list[list[int]]:
-        """Every calendar's answers for a start (raises :class:`CalendarError`)."""
-        return [cal.deadlines_us(start_us, wanted) for cal, wanted in self.groups]
-
 
 def plan_schedules(
     rules: Rules, escalation_when: Callable[[EscalationRule], When]

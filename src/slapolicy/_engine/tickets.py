@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime, timezone, tzinfo
 from typing import Any
 
-from .._calendar import InstantReader, instant_us
+from .._calendar import InstantReader
 from .._errors import CalendarError, TicketError
 from .._fields import MISSING, FieldType, coerce, lookup, set_path
 
@@ -24,12 +24,13 @@ _Plan = tuple[tuple[str, bool, FieldType, frozenset[str] | None], ...]
 class TicketReader:
     """Converts the declared fields of tickets and reads their start instants."""
 
-    __slots__ = ("_field_plan", "_instants", "_quick_fields", "_slow_fields", "start_field", "tz")
+    __slots__ = ("_field_plan", "_quick_fields", "_slow_fields", "instants", "start_field", "tz")
 
     def __init__(self, fields: Mapping[str, FieldType], tz: tzinfo, start_field: str) -> None:
         self.tz = tz
         self.start_field = start_field
-        self._instants = InstantReader(tz)
+        #: reads (and writes) instants in the policy's zone
+        self.instants = InstantReader(tz)
         # declared fields, prepared once: (path, dotted?, type, valid texts for text fields:
         # an empty set for any text, None when coerce() must always run)
         self._field_plan: _Plan = tuple(
@@ -80,25 +81,21 @@ class TicketReader:
         """The clock start: ``at`` if given, else the ticket's start field, else now."""
         if at is not None:
             try:
-                return self._instants.to_us(at)
+                return self.instants.to_us(at)
             except CalendarError as exc:
                 raise TicketError(f"invalid `at`: {exc}") from None
         value = lookup(view, self.start_field)
         if value is MISSING:
-            return instant_us(datetime.now(timezone.utc), self.tz)
+            return self.instants.to_us(datetime.now(timezone.utc))
         try:
-            return self._instants.to_us(value)
+            return self.instants.to_us(value)
         except CalendarError as exc:
             raise TicketError(f"ticket field {self.start_field!r}: {exc}") from None
-
-    def from_us(self, us: int) -> datetime:
-        """An aware datetime in the policy's zone."""
-        return self._instants.from_us(us)
 
     def instant_us(self, value: datetime | str, what: str) -> int:
         """An instant of the caller (``now``, an event's ``at``), read in the policy's zone."""
         try:
-            return self._instants.to_us(value)
+            return self.instants.to_us(value)
         except CalendarError as exc:
             raise TicketError(f"{what}: {exc}") from None
 
