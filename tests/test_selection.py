@@ -155,6 +155,45 @@ def test_first_match_agrees_with_the_reference(
         assert compiled.function(ticket, *args) == reference(ticket, *args), compiled.source
 
 
+@RELAXED
+@given(
+    specs=st.lists(conditions(), min_size=1, max_size=6),
+    ticket=ticket_dicts,
+    category=decided,
+)
+def test_first_match_with_answers_and_otherwise_agrees_with_the_reference(
+    specs: list[Any], ticket: Any, category: str
+) -> None:
+    """``answers[index]`` for the rule that holds; ``otherwise(ticket, *decided)`` if none."""
+    rules = [_compiled(s) for s in specs]
+    answers = [f"P{index}" for index in range(len(rules))]
+
+    def otherwise(t: Any, *decided: Any) -> str:
+        return f"fallback:{len(t)}:{','.join(decided)}"
+
+    for bound, args in (((), ()), (("category",), (category,))):
+        compiled = first_match(rules, default=None, bound=bound, answers=answers)
+        reference = reference_first_match(rules, default=None, bound=bound, answers=answers)
+        assert compiled.function(ticket, *args) == reference(ticket, *args), compiled.source
+        compiled = first_match(
+            rules, default=None, bound=bound, answers=answers, otherwise=otherwise
+        )
+        reference = reference_first_match(
+            rules, default=None, bound=bound, answers=answers, otherwise=otherwise
+        )
+        got = compiled.function(ticket, *args)
+        assert got == reference(ticket, *args), compiled.source
+        index = next(
+            (
+                i
+                for i, r in enumerate(rules)
+                if r.matches({**ticket, **dict(zip(bound, args, strict=True))})
+            ),
+            None,
+        )
+        assert got == (answers[index] if index is not None else otherwise(ticket, *args))
+
+
 # --------------------------------------------------------------------------- sample policies
 
 STAGES = {
@@ -300,6 +339,12 @@ def test_a_stage_python_will_not_compile_falls_back_to_the_closures(
     rules = [compile_condition({"type": "outage"}), Condition.always()]
     assert first_match(rules, default=1).source is None
     assert first_match(rules, default=1).function({"type": "outage"}) == 0
+    priority = first_match(
+        rules[:1], default=None, answers=["P1"], otherwise=lambda t: "P4", bound=()
+    )
+    assert priority.source is None
+    assert priority.function({"type": "outage"}) == "P1"
+    assert priority.function({"type": "bug"}) == "P4"
     when = predicate(rules[0], bound=("category",))
     assert when.source is None
     assert when.function({"type": "outage"}, "x") is True

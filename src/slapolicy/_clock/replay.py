@@ -176,7 +176,7 @@ def _compute_status(
 
 def _targets(ev: Evaluation) -> dict[str, TargetRule]:
     """The target rules of an evaluation, by name."""
-    return {rule.name: rule for rule, _, _ in ev.schedule.targets}
+    return {due.name: due.rule for due in ev.schedule.targets}
 
 
 def _escalations_due(

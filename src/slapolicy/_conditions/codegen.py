@@ -56,31 +56,50 @@ class Selector(NamedTuple):
 def first_match(
     conditions: Sequence[Condition],
     *,
-    default: int,
+    default: Any,
     bound: Sequence[str] = (),
     name: str = "select",
+    answers: Sequence[Any] | None = None,
+    otherwise: Callable[..., Any] | None = None,
 ) -> Selector:
     """Compile first-match selection over ``conditions`` into one function.
 
     The function takes the ticket mapping and then one argument per ``bound`` name (decision
     values that shadow ticket fields of the same name, like ``category`` in later stages)
-    and returns the index of the first condition that holds, else ``default``.
+    and returns the index of the first condition that holds, else ``default``. With
+    ``answers`` it returns ``answers[index]`` instead of the index, and with ``otherwise``
+    it returns ``otherwise(ticket, *decided)`` when no condition holds (the priority stage
+    answers a priority id, or asks the matrix: one call fewer than wrapping the function).
     """
     _check_names(name, bound)
     source = Source(bound)
-    lines = [f"def {name}({', '.join(('t', *bound))}):"]
+    arguments = ", ".join(("t", *bound))
+    lines = [f"def {name}({arguments}):"]
+
+    def answer(index: int) -> str:
+        return str(index) if answers is None else source.constant(answers[index])
+
     for index, condition in enumerate(conditions):
         if condition.is_always:  # a rule without `when`: everything after it is unreachable
-            lines.append(f"    return {index}")
+            lines.append(f"    return {answer(index)}")
             break
         test = emit(condition.node, source)
         lines.extend(f"    {read}" for read in source.take_reads())
         lines.append(f"    if {test}:")
-        lines.append(f"        return {index}")
+        lines.append(f"        return {answer(index)}")
     else:
-        lines.append(f"    return {default}")
-    return _build(name, lines, source.namespace) or Selector(
-        reference_first_match(conditions, default=default, bound=bound), None
+        if otherwise is not None:
+            lines.append(f"    return {source.constant(otherwise)}({arguments})")
+        else:
+            lines.append(f"    return {source.constant(default)}")
+    built = _build(name, lines, source.namespace)
+    if built is not None:
+        return built
+    return Selector(
+        reference_first_match(
+            conditions, default=default, bound=bound, answers=answers, otherwise=otherwise
+        ),
+        None,
     )
 
 
@@ -102,21 +121,26 @@ def predicate(condition: Condition, *, bound: Sequence[str] = (), name: str = "w
 
 
 def reference_first_match(
-    conditions: Sequence[Condition], *, default: int, bound: Sequence[str] = ()
-) -> Callable[..., int]:
+    conditions: Sequence[Condition],
+    *,
+    default: Any,
+    bound: Sequence[str] = (),
+    answers: Sequence[Any] | None = None,
+    otherwise: Callable[..., Any] | None = None,
+) -> Callable[..., Any]:
     """The same selection through :meth:`Condition.matches`, with no generated code."""
     tests = tuple(condition.matches for condition in conditions)
     names = tuple(bound)
 
-    def select(t: Mapping[str, Any], *decided: Any) -> int:
+    def select(t: Mapping[str, Any], *decided: Any) -> Any:
         view = t
         if names:
             view = dict(t)
             view.update(zip(names, decided, strict=True))
         for index, test in enumerate(tests):
             if test(view):
-                return index
-        return default
+                return index if answers is None else answers[index]
+        return default if otherwise is None else otherwise(t, *decided)
 
     return select
 

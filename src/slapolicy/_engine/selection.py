@@ -56,19 +56,14 @@ def native_selection(rules: Rules) -> Selection:
         default=len(rules.categories) - 1,
         name="select_category",
     ).function
-    priority_rule = first_match(
+    priority = first_match(
         [r.condition for r in rules.priority_rules],
-        default=-1,
+        default=None,
         bound=STAGE_BOUND["priority"],
         name="select_priority",
+        answers=[r.id for r in rules.priority_rules],
+        otherwise=matrix_or_default(rules),
     ).function
-    rule_ids = tuple(r.id for r in rules.priority_rules)
-    fallback = matrix_or_default(rules)
-
-    def priority(view: Mapping[str, Any], category: str) -> str:
-        index = priority_rule(view, category)
-        return rule_ids[index] if index >= 0 else fallback(view, category)
-
     sla = first_match(
         [s.rule.condition for s in rules.slas],
         default=len(rules.slas) - 1,

@@ -84,8 +84,9 @@ class TicketReader:
                 return self.instants.to_us(at)
             except CalendarError as exc:
                 raise TicketError(f"invalid `at`: {exc}") from None
-        value = lookup(view, self.start_field)
-        if value is MISSING:
+        field = self.start_field
+        value = view.get(field, MISSING) if "." not in field else lookup(view, field)
+        if value is MISSING or value is None:
             return self.instants.to_us(datetime.now(timezone.utc))
         try:
             return self.instants.to_us(value)

@@ -10,14 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .._compile import Rule, Rules, Sla, TargetRule
+from .._compile import Rule, Rules, Sla
 from .._fields import MISSING
 from .decision import TraceStep
+from .schedule import Schedule
 
 __all__ = ["trace"]
-
-#: per target: the rule, its start and due instants (microseconds)
-Spans = Mapping[str, tuple[TargetRule, int, int]]
 
 
 def trace(
@@ -26,9 +24,15 @@ def trace(
     priority: str,
     sla: Sla,
     owner: str,
-    spans: Spans,
+    start_us: int,
+    schedule: Schedule,
+    instants: Sequence[Sequence[int]],
 ) -> tuple[TraceStep, ...]:
-    """The steps that led to a decision (``priority``, ``sla``, ``owner``) for ``view``."""
+    """The steps that led to a decision (``priority``, ``sla``, ``owner``) for ``view``.
+
+    ``start_us``, ``schedule`` and ``instants`` are the evaluation's: the clock start, the
+    schedule of the SLA and priority, and its answers (the due instants).
+    """
     steps: list[TraceStep] = []
     category = _explain_first(rules.categories, view, steps)
     context = dict(view)
@@ -37,12 +41,14 @@ def trace(
     context["priority"] = priority
     _explain_first([s.rule for s in rules.slas], context, steps)
     context["sla"] = sla.rule.id
-    for name, (target, start_us, due_us) in spans.items():
-        cal = target.calendar
+    named = set()
+    for due in schedule.targets:
+        target, cal, due_us = due.rule, due.calendar, instants[due.group][due.position]
+        named.add(due.name)
         steps.append(
             TraceStep(
                 "target",
-                name,
+                due.name,
                 True,
                 f"{target.within} on calendar {target.calendar_name!r} from "
                 f"{cal.from_us(start_us).isoformat()} -> due {cal.from_us(due_us).isoformat()}",
@@ -52,7 +58,7 @@ def trace(
     context["owner"] = owner
     for esc in rules.escalations:
         name = f"[{esc.index}] {esc.id}"
-        if esc.target not in spans:
+        if esc.target not in named:
             steps.append(
                 TraceStep(
                     "escalation", name, False, f"the SLA has no {esc.target} target for {priority}"
