@@ -32,7 +32,8 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"_policy"}),
     frozenset({"__init__"}),
     frozenset({"_tooling", "testing"}),
-    frozenset({"cli", "__main__"}),
+    frozenset({"cli"}),
+    frozenset({"__main__"}),
 )
 
 #: private attributes of third-party objects read on purpose, with the reason

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import importlib
 import pickle
+import pkgutil
+import subprocess
+import sys
 
 import pytest
 
@@ -58,3 +61,23 @@ def test_errors_pickle_with_their_details(error: slapolicy.SlaPolicyError) -> No
     assert str(copy) == str(error)
     assert getattr(copy, "problems", None) == getattr(error, "problems", None)
     assert getattr(copy, "issues", None) == getattr(error, "issues", None)
+
+
+#: the modules a user may import; everything else has a leading underscore
+PUBLIC_MODULES = {"slapolicy", "slapolicy.testing", "slapolicy.cli"}
+
+
+def test_every_other_module_is_private() -> None:
+    found = {"slapolicy"}
+    for info in pkgutil.walk_packages(slapolicy.__path__, "slapolicy."):
+        if not any(part.startswith("_") for part in info.name.split(".")[1:]):
+            found.add(info.name)
+    assert found == PUBLIC_MODULES
+
+
+def test_python_m_slapolicy_runs_the_command_line() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "slapolicy", "--version"], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith(slapolicy.__version__)
