@@ -75,8 +75,9 @@ def _compute_status(
         raise TicketError(
             f"ticket has no {reader.start_field!r}: the SLA clock needs the instant it started"
         )
-    ev = evaluator.decide(view)
-    start_us = ev.start_us
+    converted = reader.convert(view)
+    start_us = reader.start_us(converted, None)
+    ev = evaluator.decide_at(converted, start_us)
     targets = _targets(ev)  # the targets of the current evaluation
     tracks = {
         name: Track(name, [Cycle(1, start_us, rule, plain=ev.due_us(rule))])

@@ -90,7 +90,6 @@ from .tree import (
     arguments,
     iter_field_tests,
     iter_nodes,
-    make_test,
 )
 from .values import describe, kind_of, show, value_key
 
@@ -130,7 +129,6 @@ __all__ = [
     "iter_field_tests",
     "iter_nodes",
     "kind_of",
-    "make_test",
     "predicate",
     "reference_first_match",
     "show",

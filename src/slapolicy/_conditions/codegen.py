@@ -18,15 +18,15 @@ Python call per condition node and a dictionary read per test. Written out as on
 a stage reads each field once and tests the common shapes inline, the way one would write it
 by hand; classification runs about 1.5 times as fast as through the closures (docs/engine.md).
 
-Safety: the function is built from compiled conditions, never from policy text. Every literal,
-field name and helper closure reaches it as a constant (see
-:class:`Source`), so the generated text holds only this module's own
-names (``t``, ``v0``, ``c0``, the bound decision names, rule numbers) and nothing a policy or a
-ticket can write into; ``tests/test_selection.py`` checks this on hostile policies.
+Safety: the function is built from compiled conditions, never from policy text. Every
+literal, field name and helper closure reaches it as a constant (see :class:`Source`), so
+the generated text holds only this module's own names (``t``, ``v0``, ``c0``, the bound
+decision names, rule numbers) and nothing a policy or a ticket can write into;
+``tests/test_selection.py`` checks this on hostile policies.
 
 The closures stay the reference: :func:`reference_first_match` gives the same answers with
 no generated code. The tests compare the two, and a stage whose source Python will not
-compile (it never happens with the limits of :mod:`slapolicy.conditions`) falls back to it.
+compile (it never happens with the limits of :mod:`.compiler`) falls back to it.
 """
 
 from __future__ import annotations
@@ -90,8 +90,9 @@ def first_match(
     else:
         if otherwise is not None:
             lines.append(f"    return {source.constant(otherwise)}({arguments})")
-        else:
-            lines.append(f"    return {source.constant(default)}")
+        else:  # an index is written as it is, anything else as a constant
+            shown = str(default) if type(default) is int else source.constant(default)
+            lines.append(f"    return {shown}")
     built = _build(name, lines, source.namespace)
     if built is not None:
         return built

@@ -20,7 +20,7 @@ import re2
 from .._errors import PolicyError, Problem, format_path
 from .._fields import FieldType, coerce
 from .operators import OPERATORS, TABLE, TEXT_OPERATORS, compile_pattern
-from .tree import AllOf, AnyOf, FieldTests, Node, Not, Path, Test, make_test
+from .tree import AllOf, AnyOf, FieldTests, Node, Not, Path, Test
 from .values import describe, is_aware, kind_of, show, value_key
 
 __all__ = [
@@ -319,7 +319,7 @@ class _Compiler:
         self._need_kind(name, op, declared, path, operator.kinds)
         fold = fold and operator.text
         check = self._checkers[operator.argument]
-        return make_test(op, check(name, op, arg, declared, fold, path), fold, path)
+        return Test(op, check(name, op, arg, declared, fold, path), fold, path)
 
     def _need_kind(
         self,

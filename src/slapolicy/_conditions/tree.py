@@ -15,7 +15,7 @@ Nodes::
     Not(child)
 
 Each :class:`Test` is one operator (:mod:`.operators`) with its checked argument, and
-carries ``check``, the value test built from that operator once.
+carries ``check``, the value test its operator builds for that argument, once.
 """
 
 from __future__ import annotations
@@ -38,7 +38,6 @@ __all__ = [
     "arguments",
     "iter_field_tests",
     "iter_nodes",
-    "make_test",
 ]
 
 Path: TypeAlias = tuple[str | int, ...]
@@ -58,13 +57,11 @@ class Test:
     arg: Any
     fold: bool = False
     path: Path = field(default=(), compare=False)
-    #: the operator's value test for ``arg`` (a present value -> bool)
-    check: ValueTest = field(default=None, compare=False, repr=False)  # type: ignore[assignment]
+    #: the operator's value test for ``arg`` (a present value -> bool), built once
+    check: ValueTest = field(init=False, compare=False, repr=False)
 
-
-def make_test(op: str, arg: Any, fold: bool = False, path: Path = ()) -> Test:
-    """A :class:`Test` with its value test built by the operator."""
-    return Test(op, arg, fold, path, TABLE[op].build(arg, fold))
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "check", TABLE[self.op].build(self.arg, self.fold))
 
 
 @dataclass(frozen=True, slots=True)

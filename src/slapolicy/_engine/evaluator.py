@@ -9,7 +9,7 @@ Later stages may test the earlier answers: in ``slas``, ``routing`` and ``escala
 conditions, ``category``, ``priority``, ``sla`` and ``owner`` name the decision so far (they
 shadow ticket fields of the same name).
 
-:meth:`Evaluator.decide` does the work and returns an :class:`Evaluation`, the compiled
+:meth:`Evaluator.decide_at` does the work and returns an :class:`Evaluation`, the compiled
 answer in integers (rule indexes, microseconds, the schedule used); :meth:`Evaluator.decision`
 turns it into the public :class:`Decision`, whose trace is built only when first read. The
 SLA clock replays a history on evaluations, never re-deriving what one already holds.
@@ -63,7 +63,11 @@ class Evaluation(NamedTuple):
 
 
 class Evaluator:
-    """Decides tickets for one compiled policy with one backend's selection. Immutable."""
+    """Decides tickets for one compiled policy with one backend's selection.
+
+    Everything it holds is prepared in ``__init__`` and never changed afterwards, so one
+    evaluator serves every thread.
+    """
 
     __slots__ = (
         "_categories",
@@ -101,15 +105,12 @@ class Evaluator:
         category = self._categories[self._pick_category(view)]
         return category, self._pick_priority(view, category)
 
-    def decide(self, ticket: Mapping[str, Any], at: datetime | str | None = None) -> Evaluation:
-        """Run every stage and compute every due instant (raises :class:`TicketError`)."""
-        if type(ticket) is not dict and not isinstance(ticket, Mapping):
-            raise TicketError(f"a ticket must be a mapping, got {type(ticket).__name__}")
-        view = self.reader.convert(ticket)
-        return self.decide_at(view, self.reader.start_us(view, at))
-
     def decide_at(self, view: Mapping[str, Any], start_us: int) -> Evaluation:
-        """:meth:`decide` for a converted ticket and a clock start already read."""
+        """Run every stage on a converted ticket and compute every due instant from a start.
+
+        ``view`` comes from ``reader.convert`` and ``start_us`` from ``reader.start_us``;
+        raises :class:`TicketError` for a deadline beyond what the calendars can answer.
+        """
         rules, pick = self.rules, self.selection
         category = rules.categories[pick.category(view)]
         priority = pick.priority(view, category.id)
