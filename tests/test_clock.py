@@ -641,12 +641,15 @@ def test_p3_upgraded_to_p1_halfway(policy: Policy) -> None:
         cycle=1,
     )
     assert status.targets["resolve"].percent_used == 75.0
-    # update appears with the upgrade: starts at the clock start 09:00 (1h -> due 10:00);
-    # the reply at 09:55 stops cycle 1 (met) and starts cycle 2: due 10:55, 35m used.
+    # update appears with the upgrade, in the cycle the history gives it: the reply at 09:20
+    # began cycle 2 (cycle 1 ran from the clock start while P3 had no update target); the
+    # reply at 09:55 stops it (met) and starts cycle 3: due 10:55, 35m used. (Cycles are
+    # numbered by the metric's starts, targeted or not: see
+    # test_a_target_that_comes_back_never_reuses_an_escalation_key.)
     check(
         status.targets["update"],
         state="running",
-        cycle=2,
+        cycle=3,
         start="2026-06-01T09:55",
         due="2026-06-01T10:55",
         elapsed="35m",
@@ -774,8 +777,38 @@ def test_update_appearing_on_a_resolved_ticket_ignores_replies_after_resolution(
         stopped_at="2026-06-01T09:40",
         elapsed="20m",
         remaining="40m",
-        cycle=1,
+        cycle=2,  # the reply at 09:20 began update's second cycle (the first had no target)
     )
+
+
+def test_a_target_that_comes_back_never_reuses_an_escalation_key() -> None:
+    # P1 created Mon 09:00 with update 1h and an escalation when it is overdue. No reply:
+    # update breaches at 10:00. Downgraded to P3 (no update) at 10:40, a reply at 10:45,
+    # upgraded back to P1 at 11:00: update's current cycle (from the reply) is due 11:45.
+    # A scheduler remembers the keys it has sent: the second breach must have a key of its
+    # own. (Numbering cycles only while targeted gave both breaches the key of cycle 1, and
+    # the 11:45 notification was never sent.)
+    variant = slapolicy.load_policy(
+        POLICY.replace(
+            "escalation:\n",
+            "escalation:\n  - {id: update-breach, target: update, at: 100%, notify: dept-head}\n",
+        )
+    )
+    events = [
+        ev("updated", "2026-06-01T10:40", fields={"level": 3}),
+        ev("responded", "2026-06-01T10:45"),
+        ev("updated", "2026-06-01T11:00", fields={"level": 1}),
+    ]
+    sent: dict[tuple[str, str, int], datetime] = {}
+    for now in ("2026-06-01T10:30", "2026-06-01T12:00"):
+        status = variant.status(ticket("2026-06-01T09:00", 1), events, now=now)
+        for due in status.escalations_due:
+            if due.target == "update":
+                assert sent.setdefault(due.key, due.at) == due.at, due
+    assert sent == {
+        ("update-breach", "update", 1): t("2026-06-01T10:00"),
+        ("update-breach", "update", 2): t("2026-06-01T11:45"),
+    }
 
 
 def test_update_appearing_after_a_reopening_runs_from_the_reopening(policy: Policy) -> None:
@@ -1328,7 +1361,9 @@ def test_no_events_at_all_and_a_generator_of_events(policy: Policy) -> None:
             id="not-a-mapping",
         ),
         pytest.param(
-            [ev("closed", "2026-06-01T09:20")], ["event 0", "type", "'closed'"], id="unknown-type"
+            [ev("escalated", "2026-06-01T09:20")],
+            ["event 0", "type", "'escalated'"],
+            id="unknown-type",
         ),
         pytest.param([{"at": "2026-06-01T09:20"}], ["event 0", "type"], id="missing-type"),
         pytest.param(

@@ -136,6 +136,8 @@ def histories(
     events = []
     for offset in offsets:
         kind, extra = draw(event_strategy(kinds))
+        if kind == "resolved":  # a resolution before the start is refused (TicketError)
+            offset = max(offset, timedelta(0))
         events.append({"type": kind, "at": start + offset, **extra})
     last = max([start, *(e["at"] for e in events)])
     if now_after_all:

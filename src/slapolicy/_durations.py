@@ -1,8 +1,10 @@
-"""Durations of working time: ``parse_duration`` and the :class:`Duration` value.
+"""Durations of working time (``parse_duration``, :class:`Duration`) and wall-clock
+deadlines (:class:`Until`).
 
 A duration keeps whole working *days* apart from the clock part (hours, minutes and
 seconds) because they mean different things: ``2h`` is two hours of working time, while
-``1d`` is "the same wall-clock time on the next working day" (see docs/deadlines.md).
+``1d`` is "the same wall-clock time on the next working day" (see docs/deadlines.md). An
+:class:`Until` is a target written as a time of day: ``{by: "18:00", days: 1}``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from datetime import timedelta
 
 from ._errors import CalendarError
 
-__all__ = ["Duration", "parse_duration"]
+__all__ = ["Duration", "Until", "parse_clock_time", "parse_duration"]
 
 _MAX_TEXT = 64
 _ONE_US = timedelta(microseconds=1)
@@ -112,3 +114,49 @@ def parse_duration(text: str) -> Duration:
     if seconds > _MAX_DAYS * 86_400:
         raise CalendarError(f"duration {shown!r} is too long")
     return Duration(days, timedelta(seconds=seconds))
+
+
+_WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_CLOCK = re.compile(r"\s*(\d{1,2}):(\d{2})\s*")
+
+
+@dataclass(frozen=True, slots=True)
+class Until:
+    """A deadline at a wall-clock time: ``second`` after local midnight of a working day.
+
+    With ``weekday`` None: on the ``days``-th working day after the start's working date
+    (``days == 0``: that same day if the start is before the time, else the next working
+    day). With ``weekday`` (0 = Monday): on the next working day that is that weekday (the
+    start's own working date if the start is before the time). If the time is not inside a
+    working window, the deadline is the end of the last window before it.
+    """
+
+    second: int
+    days: int = 0
+    weekday: int | None = None
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.second <= 86_400 or self.days < 0:
+            raise CalendarError(f"invalid wall-clock deadline {self.second}s, {self.days}d")
+        if self.weekday is not None and not 0 <= self.weekday <= 6:
+            raise CalendarError(f"invalid weekday {self.weekday}")
+
+    def __str__(self) -> str:
+        hours, rest = divmod(self.second, 3600)
+        clock = f"by {hours:02d}:{rest // 60:02d}"
+        if self.weekday is not None:
+            return f"{clock} {_WEEKDAY_NAMES[self.weekday]}"
+        return f"{clock} +{self.days}d" if self.days else clock
+
+
+def parse_clock_time(text: str) -> int:
+    """``"18:00"`` -> seconds after midnight (``"24:00"`` is the end of the day)."""
+    if not isinstance(text, str):
+        raise TypeError(f"parse_clock_time expects a string, got {type(text).__name__}")
+    found = _CLOCK.fullmatch(text) if len(text) <= 16 else None
+    if found is None:
+        raise CalendarError(f"invalid time of day {text[:16]!r}; write it like '18:00'")
+    hours, minutes = int(found.group(1)), int(found.group(2))
+    if minutes > 59 or hours > 24 or (hours == 24 and minutes):
+        raise CalendarError(f"invalid time of day {text!r}; hours 00-24, minutes 00-59")
+    return hours * 3600 + minutes * 60

@@ -24,7 +24,7 @@ from typing import Any, NoReturn
 
 from ._backends import BACKENDS
 from ._calendar import Calendar
-from ._clock import SlaStatus, compute_status
+from ._clock import Clock, SlaStatus
 from ._compile import EscalationRule, Matrix, Rule, Rules, Sla, compile_rules
 from ._engine import Decision, Evaluator, Selection
 from ._fields import FieldType
@@ -53,15 +53,18 @@ def load_policy(
 class Policy:
     """A compiled policy. Immutable, thread-safe and picklable; build with ``load_policy``."""
 
-    __slots__ = ("_backend", "_evaluator")
+    __slots__ = ("_backend", "_clock", "_evaluator")
 
     _backend: str
+    _clock: Clock
     _evaluator: Evaluator
 
     def __init__(self, rules: Rules, *, backend: str = "native") -> None:
         selection = BACKENDS[backend](rules)
         object.__setattr__(self, "_backend", backend)
-        object.__setattr__(self, "_evaluator", Evaluator(rules, selection))
+        evaluator = Evaluator(rules, selection)
+        object.__setattr__(self, "_evaluator", evaluator)
+        object.__setattr__(self, "_clock", Clock(evaluator))
 
     def __setattr__(self, name: str, value: object) -> NoReturn:
         raise AttributeError(f"Policy is immutable: cannot set {name!r}")
@@ -102,7 +105,7 @@ class Policy:
         See docs/clock.md for pauses, reopenings and re-prioritisation. Raises
         :class:`TicketError` for bad tickets or events.
         """
-        return compute_status(self._evaluator, ticket, events, now)
+        return self._clock.status(ticket, events, now)
 
     # ------------------------------------------------------------------ what it is
 

@@ -255,6 +255,9 @@ def status(policy: str, ticket: str, events: str, now: str, explain: bool) -> No
         + ("   (resolved)" if result.resolved else "")
     )
     for name, t in result.targets.items():
+        if t.due is None or t.remaining is None:  # pending: its start has not happened
+            click.echo(f"  {name:<9} {t.state:<9} ({t.within} once it starts)")
+            continue
         pct = "" if t.percent_used is None else f"{t.percent_used:6.1f}%"
         click.echo(
             f"  {name:<9} {t.state:<9} due {t.due.isoformat()}  used {signed(t.elapsed)} "

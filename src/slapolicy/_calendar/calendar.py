@@ -20,17 +20,26 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Final
 
-from .._durations import Duration
+from .._durations import Duration, Until
 from .._errors import CalendarError, Problem
 from .instants import InstantReader
 from .span import US, Span, build_span, local_us
-from .spec import MAX_DATE, MIN_DATE, CalendarParts, Window, parse_spec
+from .spec import DAY_S, MAX_DATE, MIN_DATE, CalendarParts, Window, parse_spec
 
 __all__ = ["Calendar", "HolidayDataWarning"]
 
 _MIN_ORD: Final = MIN_DATE.toordinal()
 _MAX_ORD: Final = MAX_DATE.toordinal()
 _GROW_DAYS: Final = 366
+_WEEKDAYS: Final = (
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+)
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _ONE_US: Final = timedelta(microseconds=1)
 
@@ -200,14 +209,14 @@ class Calendar(InstantReader):
         self._check_coverage(b)
         return span.cum_at(b) - span.cum_at(a)
 
-    def add_us(self, start: int, duration: Duration) -> int:
-        """Microsecond form of :meth:`add`."""
-        if not duration.days and duration.time_us:
+    def add_us(self, start: int, duration: Duration | Until) -> int:
+        """Microsecond form of :meth:`add` (also for a wall-clock deadline, :class:`Until`)."""
+        if type(duration) is Duration and not duration.days and duration.time_us:
             # from a closed instant, counting working time already waits for the opening
             return self.push_us(start, duration.time_us)
         return self.deadlines_us(start, (duration,))[0]
 
-    def deadlines_us(self, start: int, durations: Sequence[Duration]) -> list[int]:
+    def deadlines_us(self, start: int, durations: Sequence[Duration | Until]) -> list[int]:
         """``[add_us(start, d) for d in durations]``, sharing the work on the start.
 
         A ticket's targets and escalations all count from one start, so its opening, its
@@ -223,6 +232,12 @@ class Calendar(InstantReader):
         local: datetime | None = None
         out: list[int] = []
         for duration in durations:
+            if isinstance(duration, Until):
+                if local is None:
+                    local = self.from_us(t0)
+                t = self._until(span, duration, owner, local)
+                out.append(t if lo <= t < hi else self._check_coverage(t))
+                continue
             amount = duration.time_us
             if duration.days:
                 if local is None:
@@ -309,6 +324,55 @@ class Calendar(InstantReader):
         if want < span.ends[j]:
             return want
         return span.ends[j]
+
+    def _until(self, span: Span, until: Until, owner: int, local: datetime) -> int:
+        """A wall-clock deadline (:class:`Until`) from a working instant, given as ``local``
+        in a window owned by the date ordinal ``owner`` of ``span``."""
+        # the start's wall-clock time counted from midnight of its working date (inside a
+        # night shift, from midnight of the date the shift started on)
+        offset = local.toordinal() - owner
+        clock = offset * DAY_S + local.hour * 3600 + local.minute * 60 + local.second
+        before = (clock, local.microsecond) < (until.second, 0)
+        if until.weekday is None:
+            skip = until.days if until.days else (0 if before else 1)
+            while True:
+                k = bisect.bisect_left(span.workdays, owner) + skip
+                if k < len(span.workdays):
+                    break
+                span = self._grow_forward(span)
+            target_day = span.workdays[k]
+        else:
+            target_day = self._next_weekday(span, owner, until.weekday, same_day=before)
+        naive = datetime.fromordinal(target_day) + timedelta(seconds=until.second)
+        # read as PEP 495 does, like _add_days: fold 0, a skipped time after the jump
+        want = (naive.replace(tzinfo=self.timezone) - _EPOCH) // _ONE_US
+        span = self._span_for(want)
+        j = bisect.bisect_right(span.starts, want) - 1
+        if j >= 0 and want < span.ends[j]:
+            return want
+        # not inside a window: the end of the last window before it (the start's own window
+        # at the latest, so never before the start)
+        return span.ends[j]
+
+    def _next_weekday(self, span: Span, owner: int, weekday: int, *, same_day: bool) -> int:
+        """The first working date on or after ``owner`` (after it unless ``same_day``) that
+        falls on ``weekday``; :class:`CalendarError` if none comes within two years."""
+        k = bisect.bisect_left(span.workdays, owner) + (0 if same_day else 1)
+        limit = owner + 2 * 366
+        while True:
+            while k < len(span.workdays):
+                day = span.workdays[k]
+                if day > limit:
+                    break
+                if date.fromordinal(day).weekday() == weekday:
+                    return day
+                k += 1
+            if k < len(span.workdays) or span.hi > limit:
+                raise CalendarError(
+                    f"calendar{_named(self.name)} has no working {_WEEKDAYS[weekday]} within "
+                    "two years of the start"
+                )
+            span = self._grow_forward(span)
 
     def _span_for(self, us: int) -> Span:
         span = self._span

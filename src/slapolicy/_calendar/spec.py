@@ -20,7 +20,15 @@ from typing import Any, Final
 from .._errors import CalendarError, Problem, format_path, parse_path
 from .holidays import CountryHolidays
 
-__all__ = ["DAY_S", "MAX_DATE", "MIN_DATE", "CalendarParts", "Window", "parse_spec"]
+__all__ = [
+    "DAY_S",
+    "MAX_DATE",
+    "MIN_DATE",
+    "CalendarParts",
+    "Window",
+    "parse_spec",
+    "parse_weekday",
+]
 
 DAY_S: Final = 86_400
 #: the local dates every calendar can answer for
@@ -286,6 +294,17 @@ def _parse_windows(value: object, path: Path, problems: _Problems) -> list[Windo
         problems.add(path, overlap)
         return []
     return sorted(out)
+
+
+def parse_weekday(name: object) -> int:
+    """A single day name (``fri``, ``friday``, ``周五``, ``星期五``) -> 0 (Monday) .. 6.
+
+    Raises ``ValueError`` with a hint for anything else.
+    """
+    days = _parse_day_key(name)
+    if len(days) != 1:
+        raise ValueError(f"expected one day like 'fri', got {name!r}")
+    return days[0]
 
 
 def _parse_day_key(key: object) -> list[int]:

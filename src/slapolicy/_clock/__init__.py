@@ -1,7 +1,17 @@
 """The SLA clock: a ticket's history replayed over the engine's evaluations."""
 
-from .events import EVENT_TYPES
-from .replay import compute_status
-from .results import EscalationDue, SlaStatus, TargetStatus
+from .replay import Clock
+from .results import STATES, EscalationDue, SlaStatus, TargetStatus
 
-__all__ = ["EVENT_TYPES", "EscalationDue", "SlaStatus", "TargetStatus", "compute_status"]
+#: the built-in event types a history may hold (``created`` is the clock start itself)
+EVENT_TYPES = (
+    "responded",
+    "customer_replied",
+    "status",
+    "updated",
+    "resolved",
+    "reopened",
+    "closed",
+)
+
+__all__ = ["EVENT_TYPES", "STATES", "Clock", "EscalationDue", "SlaStatus", "TargetStatus"]

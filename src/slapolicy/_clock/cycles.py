@@ -1,10 +1,13 @@
-"""Cycles of a target and their arithmetic: due instants pushed by pauses, states, thresholds.
+"""Cycles of a metric and their arithmetic: due instants pushed by pauses, states, thresholds.
 
-A target is a :class:`Track` of :class:`Cycle`\\ s. A cycle's due instant is its plain
-deadline (``within`` after its start), pushed later by exactly the working time paused
-before it was reached; a pause that starts after the due instant changes nothing (the
-target was already breached). Everything is the calendar's O(log n) arithmetic: nothing
-steps through time.
+A metric is a list of :class:`Cycle`\\ s. A cycle's due instant is its plain deadline (its
+target from its start), pushed later by exactly the working time paused before it was
+reached; a pause that starts after the due instant changes nothing (the target was already
+breached). Everything is the calendar's O(log n) arithmetic: nothing steps through time.
+
+The replay (:mod:`.replay`) only records starts, stops and pauses; once it is over,
+:meth:`Cycle.settle` works out each cycle's paused intervals and due instant once, and
+everything reported (states, breaches, escalation thresholds) reads them.
 """
 
 from __future__ import annotations
@@ -18,73 +21,90 @@ from .._compile import EscalationRule, TargetRule
 from .._engine import threshold_us
 from .results import TargetStatus
 
-__all__ = ["Cycle", "Pauses", "Track", "due_us", "intervals", "threshold_at", "track_status"]
+__all__ = [
+    "Cycle",
+    "Intervals",
+    "is_breach",
+    "merge",
+    "pending_status",
+    "shift",
+    "status_of",
+    "threshold_at",
+]
 
-#: the ticket's pauses: ``[start, end or None while open]``
-Pauses = Sequence[Sequence[int | None]]
+#: pause intervals ``(start, end)`` in microseconds, sorted and disjoint
+Intervals = list[tuple[int, int]]
 
 
 @dataclass(slots=True)
 class Cycle:
-    """One cycle of a target: from ``start`` to ``stop`` (None while it runs)."""
+    """One cycle of a metric: from ``start`` to ``stop`` (None while it runs)."""
 
     number: int
     start: int
-    rule: TargetRule
+    #: the target it counts against (None while the decision gives the metric none)
+    rule: TargetRule | None
     stop: int | None = None
-    #: pauses of this cycle alone (resolved periods under ``on_reopen: continue``)
+    #: how it ended: "stop" (met or breached by its due) or "cancel"
+    ended: str | None = None
+    #: pauses of this cycle alone (the time between a stop and a resume)
     extra_pauses: list[tuple[int, int]] = field(default_factory=list)
-    #: ``add(start, rule.within)`` once known: the evaluation's due instant for a first
-    #: cycle, else computed on first use (reset when the rule changes)
+    #: ``add(start, rule.within)`` once known (the evaluation's due instant for a cycle
+    #: starting with the clock, else computed on first use; reset when the rule changes)
     plain: int | None = None
+    #: set by :meth:`settle`: the paused intervals inside the cycle and the due instant
+    paused: Intervals = field(default_factory=list)
+    due: int = 0
 
     def plain_due(self) -> int:
         """The due instant before pauses."""
         if self.plain is None:
+            assert self.rule is not None
             self.plain = self.rule.calendar.add_us(self.start, self.rule.within)
         return self.plain
 
-    def apply(self, rule: TargetRule) -> None:
-        """Count this cycle under another target rule from now on."""
+    def apply(self, rule: TargetRule | None) -> None:
+        """Count this cycle against another target from now on."""
         if rule is not self.rule:
             self.rule = rule
             self.plain = None
 
+    def due_at(self, pauses: Intervals, now: int) -> int:
+        """The due instant with the pauses up to ``now`` counted (during the replay)."""
+        assert self.rule is not None
+        return shift(self.rule.calendar, self.plain_due(), self.intervals(pauses, now))
 
-@dataclass(slots=True)
-class Track:
-    """Every cycle of one target, oldest first."""
+    def intervals(self, pauses: Intervals, now: int) -> Intervals:
+        """The paused intervals inside the cycle, up to its stop (or ``now``)."""
+        end = self.stop if self.stop is not None else now
+        return merge(pauses, self.extra_pauses, self.start, end)
 
-    name: str
-    cycles: list[Cycle]
-
-    @property
-    def current(self) -> Cycle:
-        """The latest cycle."""
-        return self.cycles[-1]
+    def settle(self, pauses: Intervals, now: int) -> None:
+        """Work out the paused intervals and the due instant once, at the end of the replay."""
+        self.paused = self.intervals(pauses, now)
+        assert self.rule is not None
+        self.due = shift(self.rule.calendar, self.plain_due(), self.paused)
 
 
-def intervals(cycle: Cycle, pauses: Pauses, now: int) -> list[tuple[int, int]]:
-    """Pause intervals inside the cycle (up to its stop, or ``now``), merged and sorted."""
-    end = cycle.stop if cycle.stop is not None else now
-    raw: list[tuple[int, int]] = []
-    for a, b in pauses:
-        assert a is not None
-        raw.append((a, now if b is None else b))
-    raw.extend(cycle.extra_pauses)
-    out: list[tuple[int, int]] = []
-    for a, b in sorted(raw):
-        a, b = max(a, cycle.start), min(b, end)
+def merge(
+    pauses: Sequence[tuple[int, int]], extra: Sequence[tuple[int, int]], start: int, end: int
+) -> Intervals:
+    """The intervals of ``pauses`` and ``extra`` inside ``[start, end]``, merged and sorted."""
+    raw = sorted([*pauses, *extra]) if extra else pauses
+    out: Intervals = []
+    for a, b in raw:
+        a, b = max(a, start), min(b, end)
         if b <= a:
             continue
         if out and a <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], b))
+            if b > out[-1][1]:
+                out[-1] = (out[-1][0], b)
         else:
             out.append((a, b))
     return out
 
 
-def _shift(cal: Calendar, instant: int, paused: Sequence[tuple[int, int]]) -> int:
+def shift(cal: Calendar, instant: int, paused: Sequence[tuple[int, int]]) -> int:
     """Push ``instant`` later by the working time of every pause that began before it."""
     for a, b in paused:
         if a >= instant:
@@ -95,37 +115,28 @@ def _shift(cal: Calendar, instant: int, paused: Sequence[tuple[int, int]]) -> in
     return instant
 
 
-def due_us(cycle: Cycle, paused: Sequence[tuple[int, int]]) -> int:
-    """The cycle's due instant with its pauses counted."""
-    return _shift(cycle.rule.calendar, cycle.plain_due(), paused)
-
-
-def threshold_at(cycle: Cycle, esc: EscalationRule, pauses: Pauses, now: int) -> int:
-    """When the escalation's threshold is reached in this cycle (pauses counted)."""
+def threshold_at(cycle: Cycle, esc: EscalationRule) -> int:
+    """When the escalation's threshold is reached in a settled cycle (pauses counted)."""
+    assert cycle.rule is not None
     cal = cycle.rule.calendar
-    plain = threshold_us(cal, cycle.start, cycle.plain_due(), esc)
-    return _shift(cal, plain, intervals(cycle, pauses, now))
+    return shift(cal, threshold_us(cal, cycle.start, cycle.plain_due(), esc), cycle.paused)
 
 
-def track_status(track: Track, pauses: Pauses, now: int, paused: bool) -> TargetStatus:
-    """Where a target stands at ``now``: its current cycle, and every breach of every cycle."""
-    breaches: list[datetime] = []
-    paused_in: list[tuple[int, int]] = []
-    due = 0
-    for cycle in track.cycles:  # the current cycle comes last: its values are kept
-        paused_in = intervals(cycle, pauses, now)
-        due = due_us(cycle, paused_in)
-        end = cycle.stop if cycle.stop is not None else now
-        if due < end:
-            breaches.append(cycle.rule.calendar.from_us(due))
-    cycle = track.current
+def status_of(
+    name: str, cycle: Cycle, now: int, paused: bool, breaches: tuple[datetime, ...]
+) -> TargetStatus:
+    """Where a settled cycle stands at ``now``."""
     rule = cycle.rule
+    assert rule is not None
     cal = rule.calendar
+    due = cycle.due
     end = cycle.stop if cycle.stop is not None else now
     total = cal.elapsed_us(cycle.start, cycle.plain_due())
-    paused_us = sum(cal.elapsed_us(a, b) for a, b in paused_in)
+    paused_us = sum(cal.elapsed_us(a, b) for a, b in cycle.paused)
     used = cal.elapsed_us(cycle.start, max(end, cycle.start)) - paused_us
-    if cycle.stop is not None:
+    if cycle.ended == "cancel":
+        state = "cancelled"
+    elif cycle.stop is not None:
         state = "met" if cycle.stop <= due else "breached"
     elif due < now:
         state = "breached"
@@ -135,9 +146,9 @@ def track_status(track: Track, pauses: Pauses, now: int, paused: bool) -> Target
         state = "running"
     due_at = cal.from_us(due)
     return TargetStatus(
-        name=track.name,
+        name=name,
         state=state,
-        within=str(rule.within),
+        within=rule.within_text,
         calendar=rule.calendar_name,
         start=cal.from_us(cycle.start),
         due=due_at,
@@ -148,5 +159,32 @@ def track_status(track: Track, pauses: Pauses, now: int, paused: bool) -> Target
         stopped_at=None if cycle.stop is None else cal.from_us(cycle.stop),
         percent_used=None if total == 0 else round(100 * used / total, 2),
         cycle=cycle.number,
-        breaches=tuple(breaches),
+        breaches=breaches,
+    )
+
+
+def is_breach(cycle: Cycle, now: int) -> bool:
+    """True if a settled cycle was (or is) past its due instant while it counted."""
+    if cycle.ended == "cancel":  # counts neither as met nor as breached
+        return False
+    end = cycle.stop if cycle.stop is not None else now
+    return cycle.due < end
+
+
+def pending_status(name: str, rule: TargetRule) -> TargetStatus:
+    """A metric whose start has not happened: no cycle, no due instant."""
+    return TargetStatus(
+        name=name,
+        state="pending",
+        within=rule.within_text,
+        calendar=rule.calendar_name,
+        start=None,
+        due=None,
+        elapsed=timedelta(0),
+        remaining=None,
+        paused_for=timedelta(0),
+        breached_at=None,
+        stopped_at=None,
+        percent_used=None,
+        cycle=0,
     )

@@ -9,10 +9,12 @@ from .rules import (
     ClockRules,
     EscalationRule,
     Matrix,
+    Metric,
     Rule,
     Rules,
     Sla,
     TargetRule,
+    Trigger,
 )
 
 __all__ = [
@@ -23,9 +25,11 @@ __all__ = [
     "ClockRules",
     "EscalationRule",
     "Matrix",
+    "Metric",
     "Rule",
     "Rules",
     "Sla",
     "TargetRule",
+    "Trigger",
     "compile_rules",
 ]

@@ -28,8 +28,9 @@ from .._durations import Duration, parse_duration
 from .._errors import CalendarError, PolicyError, Problem, format_path, parse_path
 from .._fields import FieldType
 from .._source import SourceDocument
-from .._source.schema import PERCENT_RE, PolicySpec, TargetTime
-from .rules import ClockRules, EscalationRule, Matrix, Rule, Rules, Sla, TargetRule
+from .._source.schema import PERCENT_RE, PolicySpec, TargetBy, TargetTime
+from .metrics import BUILTIN_METRICS, compile_events, compile_metrics, parse_target
+from .rules import ClockRules, EscalationRule, Matrix, Metric, Rule, Rules, Sla, TargetRule
 
 __all__ = ["compile_rules"]
 
@@ -88,7 +89,10 @@ class _Compiler:
             self.problem(f"a policy must be a mapping of sections, got {_kind(self.data)}", ())
             self.fail_if_any()
         try:
-            spec = PolicySpec.model_validate(self.data)
+            # the metrics escalations may name: the built-ins and the declared ones
+            declared = self.data.get("metrics")
+            names = {*BUILTIN_METRICS, *(declared if isinstance(declared, Mapping) else ())}
+            spec = PolicySpec.model_validate(self.data, context={"metrics": names})
         except ValidationError as exc:
             self._report_validation(exc)
             self.fail_if_any()
@@ -161,12 +165,15 @@ class _Compiler:
         self._unique("priorities", priority_ids)
         self._unique("slas", [r.id for r in spec.slas])
         matrix = self._matrix(spec, priority_ids)
-        slas = self._slas(spec, calendars, fields, priority_ids)
+        clock = self._clock_rules(spec)
+        events = compile_events(spec, self)
+        metrics = compile_metrics(spec, events, clock, fields, self)
+        slas = self._slas(spec, calendars, fields, priority_ids, metrics)
         routing = self._routing(spec, fields)
         escalations = self._escalations(spec, fields)
         self.fail_if_any()
         canonical = json.dumps(
-            spec.model_dump(mode="json"), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+            _canonical(spec), sort_keys=True, ensure_ascii=False, separators=(",", ":")
         )
         return Rules(
             name=spec.name,
@@ -180,11 +187,9 @@ class _Compiler:
             routing=tuple(routing),
             owners=MappingProxyType(dict(spec.owners)),
             escalations=tuple(escalations),
-            clock=ClockRules(
-                spec.clock.start_field,
-                frozenset(spec.clock.pause_statuses),
-                spec.clock.on_reopen,
-            ),
+            clock=clock,
+            metrics=MappingProxyType(metrics),
+            events=events,
             examples=tuple(spec.examples),
             version="sha256:" + hashlib.sha256(canonical.encode()).hexdigest()[:16],
             source=self.data,
@@ -193,6 +198,25 @@ class _Compiler:
         )
 
     # ------------------------------------------------------------------ sections
+
+    def _clock_rules(self, spec: PolicySpec) -> ClockRules:
+        clock = spec.clock
+        statuses = None if clock.statuses is None else frozenset(clock.statuses)
+        if statuses is not None:
+            for index, status in enumerate(clock.pause_statuses):
+                if status not in statuses:
+                    self.problem(
+                        f"pause status {status!r} is not in clock.statuses"
+                        f"{_hint(status, sorted(statuses))}",
+                        ("clock", "pause_statuses", index),
+                    )
+        return ClockRules(
+            clock.start_field,
+            frozenset(clock.pause_statuses),
+            clock.on_reopen,
+            statuses,
+            clock.on_reprioritise,
+        )
 
     def _timezone(self, name: str) -> tzinfo:
         try:
@@ -220,7 +244,8 @@ class _Compiler:
                 self.absorb(exc.problems, ("fields", name))
         return out
 
-    def _condition(self, when: Any, path: PathT, fields: Mapping[str, FieldType]) -> Condition:
+    def condition(self, when: Any, path: PathT, fields: Mapping[str, FieldType]) -> Condition:
+        """Compile a ``when`` (its problems recorded; ``Condition.always()`` if it fails)."""
         if when is None:
             return Condition.always()
         try:
@@ -250,7 +275,7 @@ class _Compiler:
                     f"{rule_id!r} could never match",
                     (section, i),
                 )
-            condition = self._condition(rule.when, (section, i, "when"), fields)
+            condition = self.condition(rule.when, (section, i, "when"), fields)
             out.append(Rule(_STAGES[section], i, rule_id, condition, label=rule.label))
         return out
 
@@ -285,6 +310,7 @@ class _Compiler:
         calendars: Mapping[str, Calendar],
         fields: Mapping[str, FieldType],
         priority_ids: Sequence[str],
+        metrics: Mapping[str, Metric],
     ) -> list[Sla]:
         rules = self._rules("slas", spec.slas, fields)
         out = []
@@ -309,27 +335,28 @@ class _Compiler:
                 path: PathT = ("slas", i, "targets", pri)
                 compiled: list[TargetRule] = []
                 given = False
-                for name in _TARGET_NAMES:
+                named = [n for n in _TARGET_NAMES if getattr(entry, n) is not None]
+                for name in [*named, *(entry.model_extra or {})]:
                     value = getattr(entry, name)
-                    if value is None:
-                        continue
                     given = True
                     where: PathT = (*path, name)
-                    if isinstance(value, TargetTime):
-                        text, own = value.within, value.calendar
-                        duration_path: PathT = (*where, "within")
-                    else:
-                        text, own = value, None
-                        duration_path = where
-                    try:
-                        within = parse_duration(text)
-                    except CalendarError as exc:
-                        self.problem(str(exc), duration_path)
-                        within = None
+                    metric = metrics.get(name)
+                    if metric is None:
+                        self.problem(
+                            f"unknown key {name!r} in {format_path(path)}: no metric of that "
+                            f"name{_hint(name, list(metrics))} (declare it under metrics:)",
+                            where,
+                            key=True,
+                        )
+                        continue
+                    within = parse_target(value, where, self)
                     cal_name: str | None
                     cal_path: PathT
+                    own = value.calendar if isinstance(value, (TargetTime, TargetBy)) else None
                     if own:
                         cal_name, cal_path = own, (*where, "calendar")
+                    elif metric.calendar:
+                        cal_name, cal_path = metric.calendar, ("metrics", name, "calendar")
                     elif entry.calendar:
                         cal_name, cal_path = entry.calendar, (*path, "calendar")
                     else:
@@ -338,7 +365,11 @@ class _Compiler:
                     if within is not None and use is not None and use in calendars:
                         compiled.append(TargetRule(name, within, use, calendars[use]))
                 if not given:
-                    self.problem("give at least one of response, resolve, update", path)
+                    self.problem(
+                        "give at least one of response, resolve, update (or a metric declared "
+                        "under metrics:)",
+                        path,
+                    )
                 targets[pri] = tuple(compiled)
             out.append(Sla(rule, targets))
         return out
@@ -388,7 +419,7 @@ class _Compiler:
         out = []
         for i, entry in enumerate(spec.escalation):
             path: PathT = ("escalation", i)
-            condition = self._condition(entry.when, (*path, "when"), fields)
+            condition = self.condition(entry.when, (*path, "when"), fields)
             at: Fraction | None = None
             before: Duration | None = None
             if (entry.at is None) == (entry.before is None):
@@ -483,3 +514,26 @@ def _humane(message: str, value: Any) -> str:
     if len(shown) > 60:
         shown = shown[:57] + "..."
     return f"{message[0].lower()}{message[1:]} (got {shown})"
+
+
+def _canonical(spec: PolicySpec) -> Any:
+    """The policy as canonical JSON data, for ``Policy.version``.
+
+    Sections and settings added after a policy format's first release are left out while
+    they hold their defaults, so upgrading slapolicy does not change the version of a
+    policy that does not use them.
+    """
+    data = spec.model_dump(mode="json", by_alias=True)
+    for key in ("events", "metrics"):
+        if not data.get(key):
+            data.pop(key, None)
+    for example in data.get("examples", ()):
+        for key in ("events", "now"):
+            if example.get(key) is None:
+                example.pop(key, None)
+    clock = data.get("clock", {})
+    if clock.get("statuses") is None:
+        clock.pop("statuses", None)
+    if clock.get("on_reprioritise") == "keep":
+        clock.pop("on_reprioritise", None)
+    return data

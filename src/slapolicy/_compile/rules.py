@@ -16,7 +16,7 @@ from typing import Any
 
 from .._calendar import Calendar
 from .._conditions import Condition
-from .._durations import Duration
+from .._durations import Duration, Until
 from .._fields import MISSING, FieldType, lookup
 from .._source import SourceDocument
 from .._source.schema import ExampleSpec, OwnerSpec
@@ -29,10 +29,12 @@ __all__ = [
     "ClockRules",
     "EscalationRule",
     "Matrix",
+    "Metric",
     "Rule",
     "Rules",
     "Sla",
     "TargetRule",
+    "Trigger",
 ]
 
 #: threshold forms of an escalation (see :attr:`EscalationRule.form`)
@@ -59,10 +61,10 @@ class Rule:
 
 @dataclass(frozen=True, slots=True)
 class TargetRule:
-    """A compiled target: working time ``within`` on a calendar."""
+    """A compiled target of a metric: working time (or a wall-clock time) on a calendar."""
 
     name: str
-    within: Duration
+    within: Duration | Until
     calendar_name: str
     calendar: Calendar
     #: ``str(within)``, precomputed for the hot path
@@ -73,7 +75,9 @@ class TargetRule:
     def __post_init__(self) -> None:
         object.__setattr__(self, "within_text", str(self.within))
         # add() is exact: elapsed(s, add(s, d)) == d for clock time; days vary by start
-        object.__setattr__(self, "fixed_us", None if self.within.days else self.within.time_us)
+        within = self.within
+        fixed = None if isinstance(within, Until) or within.days else within.time_us
+        object.__setattr__(self, "fixed_us", fixed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +172,55 @@ class ClockRules:
     start_field: str
     pause_statuses: frozenset[str]
     on_reopen: str  # "continue" | "restart"
+    #: the statuses that exist (None: any status is accepted)
+    statuses: frozenset[str] | None = None
+    #: a priority change: "keep" the targets' start, or "restart" them at the change
+    on_reprioritise: str = "keep"
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    """An event that starts, stops or resumes a metric, if the ticket then meets ``condition``.
+
+    ``condition`` is tested on the ticket as it stands after the event, with ``category``,
+    ``priority``, ``sla`` and ``owner`` the decision of that moment.
+    """
+
+    event: str
+    condition: Condition
+
+
+@dataclass(frozen=True, slots=True)
+class Metric:
+    """A named clock: the events that start, stop, pause, resume or cancel its cycles.
+
+    The time limits are not here: an SLA gives them per priority (``TargetRule``).
+    """
+
+    name: str
+    label: str | None
+    start: tuple[Trigger, ...]
+    stop: tuple[Trigger, ...]
+    #: events that resume the last stopped cycle (the time since its stop counts as paused)
+    resume: tuple[Trigger, ...]
+    pause_statuses: frozenset[str]
+    #: pauses from one event until another, ``(from, until)``
+    pause_pairs: tuple[tuple[str, str], ...]
+    cancel_events: frozenset[str]
+    cancel_statuses: frozenset[str]
+    #: the calendar its targets count on unless a target names one (None: the SLA's)
+    calendar: str | None
+    #: "once": the first start to the first stop; "each": a new cycle at every start
+    cycle: str
+    #: start triggers count only while the ticket is open (not resolved, not closed)
+    open_only: bool
+    #: defined by slapolicy (response, resolve, update) rather than by the policy
+    builtin: bool = False
+
+    @property
+    def starts_at_creation(self) -> bool:
+        """True if a cycle starts with the clock (``start: created``, with or without when)."""
+        return any(trigger.event == "created" for trigger in self.start)
 
 
 @dataclass(frozen=True, eq=False)
@@ -186,6 +239,10 @@ class Rules:
     owners: Mapping[str, OwnerSpec]
     escalations: tuple[EscalationRule, ...]
     clock: ClockRules
+    #: every metric by name, the built-ins included
+    metrics: Mapping[str, Metric]
+    #: every event type a history may hold, the built-ins included
+    events: frozenset[str]
     examples: tuple[ExampleSpec, ...]
     #: ``sha256:`` + 16 hex digits of the canonical policy
     version: str

@@ -3,7 +3,13 @@
 from .decision import Decision, Escalation, Target, TraceStep
 from .evaluator import Evaluation, Evaluator
 from .schedule import Planned, Schedule, notify_for, threshold_us
-from .selection import STAGE_BOUND, Selection, matrix_or_default, native_selection
+from .selection import (
+    STAGE_BOUND,
+    Selection,
+    compile_when,
+    matrix_or_default,
+    native_selection,
+)
 from .tickets import TicketReader
 
 __all__ = [
@@ -18,6 +24,7 @@ __all__ = [
     "Target",
     "TicketReader",
     "TraceStep",
+    "compile_when",
     "matrix_or_default",
     "native_selection",
     "notify_for",

@@ -149,7 +149,12 @@ class Evaluator:
         view, category, priority, _, sla, route, start_us, schedule, instants = ev
         targets: dict[str, Target] = {}
         started_at = None
-        for _, group, position, name, within, calendar_name, cal in schedule.targets:
+        for _, group, position, name, within, calendar_name, cal, created_when in schedule.targets:
+            if created_when is not None and not any(
+                when(view, category.id, priority, sla.rule.id, route.owner or "")
+                for when in created_when
+            ):
+                continue  # its start, `created` with a condition, did not happen
             due_us = instants[group][position]
             if started_at is None or started_at.tzinfo is not cal.timezone:
                 started_at = cal.from_us(start_us)
@@ -199,7 +204,9 @@ class Evaluator:
         for planned in schedule.escalations:
             (esc, _, when, notify_by_owner, slot, name, cal, due_group, due_position, order,
              reason, rule_id) = planned  # fmt: skip
-            if when is not None and not when(view, category, priority, sla, owner):
+            if name not in targets or (
+                when is not None and not when(view, category, priority, sla, owner)
+            ):
                 continue
             due_us = instants[due_group][due_position]
             if slot is not None:  # a fixed working time after the start, or the due instant

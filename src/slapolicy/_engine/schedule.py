@@ -18,8 +18,9 @@ from datetime import timedelta
 from typing import NamedTuple
 
 from .._calendar import Calendar
-from .._compile import AT_DUE, PAST_DUE, SHARE, EscalationRule, Rules, TargetRule
-from .._durations import Duration
+from .._compile import AT_DUE, PAST_DUE, SHARE, EscalationRule, Metric, Rules, TargetRule
+from .._durations import Duration, Until
+from .selection import compile_when
 
 __all__ = [
     "AFTER_DUE",
@@ -55,6 +56,9 @@ class Due(NamedTuple):
     within_text: str
     calendar_name: str
     calendar: Calendar
+    #: for a metric that starts at creation only if the ticket then meets a condition:
+    #: those conditions (any of them); None when it always starts with the clock
+    created_when: tuple[When, ...] | None = None
 
 
 class Planned(NamedTuple):
@@ -88,7 +92,7 @@ class Schedule(NamedTuple):
     """The deadlines one (SLA, priority) pair computes for every ticket, prepared once."""
 
     #: per calendar: the calendar and the durations asked of it, from the start
-    groups: tuple[tuple[Calendar, tuple[Duration, ...]], ...]
+    groups: tuple[tuple[Calendar, tuple[Duration | Until, ...]], ...]
     #: per target: where its due instant is in the answers
     targets: tuple[Due, ...]
     escalations: tuple[Planned, ...]
@@ -112,21 +116,36 @@ def plan_schedules(
             for owner in owners
         }
         compiled.append((esc, when, notify))
+    created_when = {name: _created_when(metric) for name, metric in rules.metrics.items()}
     return {
-        (index, priority): _schedule(targets, compiled)
+        (index, priority): _schedule(
+            # a decision holds the targets of the metrics that start with the clock
+            [t for t in targets if rules.metrics[t.name].starts_at_creation],
+            compiled,
+            created_when,
+        )
         for index, sla in enumerate(rules.slas)
         for priority, targets in sla.targets.items()
     }
 
 
+def _created_when(metric: Metric) -> tuple[When, ...] | None:
+    """The conditions of a metric's ``created`` triggers; None if one has none."""
+    conditions = [t.condition for t in metric.start if t.event == "created"]
+    if any(condition.is_always for condition in conditions):
+        return None
+    return tuple(compile_when(condition) for condition in conditions)
+
+
 def _schedule(
     rules: Sequence[TargetRule],
     escalations: Sequence[tuple[EscalationRule, When | None, Mapping[str, tuple[str, ...]]]],
+    created_when: Mapping[str, tuple[When, ...] | None],
 ) -> Schedule:
     """Prepare the deadlines of one SLA's targets for one priority."""
-    groups: dict[str, tuple[Calendar, list[Duration]]] = {}
+    groups: dict[str, tuple[Calendar, list[Duration | Until]]] = {}
 
-    def slot(rule: TargetRule, duration: Duration) -> tuple[int, int]:
+    def slot(rule: TargetRule, duration: Duration | Until) -> tuple[int, int]:
         """Where ``duration`` from the start on the rule's calendar will be answered."""
         _, wanted = groups.setdefault(rule.calendar_name, (rule.calendar, []))
         if duration not in wanted:
@@ -141,6 +160,7 @@ def _schedule(
             rule.within_text,
             rule.calendar_name,
             rule.calendar,
+            created_when.get(rule.name),
         )
         for rule in rules
     )

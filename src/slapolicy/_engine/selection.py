@@ -14,9 +14,15 @@ from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
 from .._compile import EscalationRule, Rules
-from .._conditions import first_match, predicate
+from .._conditions import Condition, first_match, predicate
 
-__all__ = ["STAGE_BOUND", "Selection", "matrix_or_default", "native_selection"]
+__all__ = [
+    "STAGE_BOUND",
+    "Selection",
+    "compile_when",
+    "matrix_or_default",
+    "native_selection",
+]
 
 #: the decision values each stage's conditions see (they shadow ticket fields of that name)
 STAGE_BOUND: Mapping[str, tuple[str, ...]] = {
@@ -78,11 +84,18 @@ def native_selection(rules: Rules) -> Selection:
     ).function
 
     def escalation(esc: EscalationRule) -> Callable[..., bool]:
-        return predicate(
-            esc.condition, bound=STAGE_BOUND["escalation"], name="escalation_applies"
-        ).function
+        return compile_when(esc.condition)
 
     return Selection(category, priority, sla, route, escalation)
+
+
+def compile_when(condition: Condition) -> Callable[..., bool]:
+    """A condition tested on a decided ticket: ``when(ticket, category, priority, sla, owner)``.
+
+    Escalation conditions and the ``when`` of metric triggers take this form: the decision
+    values shadow ticket fields of the same name.
+    """
+    return predicate(condition, bound=STAGE_BOUND["escalation"], name="when").function
 
 
 def matrix_or_default(rules: Rules) -> Callable[[Mapping[str, Any], str], str]:

@@ -9,11 +9,22 @@ node.
 
 from __future__ import annotations
 
+import difflib
 import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, StringConstraints, Tag
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StringConstraints,
+    Tag,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from .._fields import KINDS
 
@@ -21,16 +32,21 @@ __all__ = [
     "CategoryRule",
     "ClockSpec",
     "EscalationRule",
+    "EventDecl",
     "ExampleSpec",
     "FieldDecl",
+    "MetricSpec",
     "OwnerSpec",
+    "PausePair",
     "PolicySpec",
     "PriorityMatrix",
     "PriorityRule",
     "RoutingRule",
     "SlaRule",
+    "TargetBy",
     "TargetSpec",
     "TargetTime",
+    "TriggerSpec",
 ]
 
 Id = Annotated[
@@ -114,6 +130,28 @@ class TargetTime(_Model):
     calendar: Id | None = None
 
 
+ClockTime = Annotated[
+    str,
+    StringConstraints(max_length=16),
+    Field(description="a wall-clock time HH:MM (24:00 is the end of a day)", examples=["18:00"]),
+]
+
+
+class TargetBy(_Model):
+    """A target at a wall-clock time: ``{by: "18:00", days: 1}`` or ``{by: "16:00", weekday: fri}``.
+
+    ``days``: that time on the N-th working day after the start's working date (``0``: the
+    same day if the start is before it, else the next working day). ``weekday``: that time on
+    the next working day that is that weekday (a weekly review). If the time is not inside a
+    working window, the end of the last window before it.
+    """
+
+    by: ClockTime
+    days: Annotated[int, Field(ge=0, le=3660)] | None = None
+    weekday: Annotated[str, StringConstraints(max_length=16)] | None = None
+    calendar: Id | None = None
+
+
 # Unions of text and a structure choose their member by the value's shape, so a problem
 # inside a mapping is reported as that mapping's problem ("unknown key 'calender'"), not
 # also as "should be text"; a value of neither shape gets one message saying what fits.
@@ -125,20 +163,29 @@ def _text_or_mapping(value: Any) -> str | None:
     return "text" if isinstance(value, str) else None
 
 
+def _target_shape(value: Any) -> str | None:
+    if isinstance(value, TargetBy) or (isinstance(value, dict) and "by" in value):
+        return "by"
+    return _text_or_mapping(value)
+
+
 def _text_or_list(value: Any) -> str | None:
     if isinstance(value, list):
         return "list"
     return "text" if isinstance(value, str) else None
 
 
-#: a target: a duration, or ``{within, calendar}``
+#: a target: a duration, ``{within, calendar}`` or ``{by, days | weekday, calendar}``
 TargetValue = Annotated[
-    Annotated[DurationText, Tag("text")] | Annotated[TargetTime, Tag("mapping")],
+    Annotated[DurationText, Tag("text")]
+    | Annotated[TargetTime, Tag("mapping")]
+    | Annotated[TargetBy, Tag("by")],
     Discriminator(
-        _text_or_mapping,
+        _target_shape,
         custom_error_type="target_shape",
         custom_error_message=(
-            "a target is working time like 2h, or a mapping like {within: 2h, calendar: office}"
+            "a target is working time like 2h, or a mapping like {within: 2h, calendar: office} "
+            'or {by: "18:00", days: 1}'
         ),
     ),
 ]
@@ -154,16 +201,22 @@ NotifyValue = Annotated[
 
 
 class TargetSpec(_Model):
-    """Working-time targets of one priority under one SLA.
+    """The targets of one priority under one SLA: metric name -> target.
 
-    Each target is a duration, or ``{within, calendar}`` when it counts on a calendar of its
-    own; ``calendar`` here is the default for this priority's targets.
+    Each target is a duration, ``{within, calendar}`` when it counts on a calendar of its
+    own, or ``{by: "HH:MM", days | weekday}``; ``calendar`` here is the default for this
+    priority's targets. Besides the built-in metrics ``response``, ``resolve`` and
+    ``update``, any metric declared under ``metrics:`` may be given (the compiler checks
+    the names).
     """
+
+    model_config = ConfigDict(extra="allow", frozen=True, strict=True)
 
     response: TargetValue | None = None
     resolve: TargetValue | None = None
     update: TargetValue | None = None
     calendar: Id | None = None
+    __pydantic_extra__: dict[str, TargetValue] = Field(init=False)
 
 
 class SlaRule(_Model):
@@ -201,28 +254,158 @@ class EscalationRule(_Model):
 
     id: Id | None = None
     when: Condition | None = None
-    target: Literal["response", "resolve", "update"] = "resolve"
+    target: Annotated[
+        Id, Field(description="the metric watched: response, resolve, update or a declared one")
+    ] = "resolve"
     at: Percent | None = None
     before: DurationText | None = None
     notify: NotifyValue
+
+    @field_validator("target")
+    @classmethod
+    def _known_metric(cls, value: str, info: ValidationInfo) -> str:
+        """Refuse a metric the policy does not have (the loader passes their names)."""
+        metrics = (info.context or {}).get("metrics")
+        if metrics is not None and value not in metrics:
+            close = difflib.get_close_matches(value, sorted(metrics), n=1)
+            raise PydanticCustomError(
+                "unknown_metric",
+                "input should be 'response', 'resolve' or 'update', or a metric declared "
+                "under metrics:{hint}",
+                {"hint": f"; did you mean {close[0]!r}?" if close else ""},
+            )
+        return value
+
+
+StatusName = Annotated[str, StringConstraints(max_length=200)]
+EventName = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=100, pattern=r"^[^\s.\[\]]+$"),
+    Field(description="an event type: a built-in one or one declared under events:"),
+]
 
 
 class ClockSpec(_Model):
     """Where the SLA clock starts, which statuses pause it, what reopening does."""
 
     start_field: Annotated[str, StringConstraints(min_length=1, max_length=200)] = "created_at"
-    pause_statuses: list[Annotated[str, StringConstraints(max_length=200)]] = Field(
+    pause_statuses: list[StatusName] = Field(default_factory=list)
+    on_reopen: Literal["continue", "restart"] = "continue"
+    #: the statuses that exist; when given, a `status` event outside it is refused
+    statuses: list[StatusName] | None = None
+    #: what a priority change does to the targets: keep their start, or restart them
+    on_reprioritise: Literal["keep", "restart"] = "keep"
+
+
+class EventDecl(_Model):
+    """An event type beyond the built-ins (``plan_submitted``, ``callback_done``, ...)."""
+
+    label: Text | None = None
+    description: Text | None = None
+
+
+class TriggerSpec(_Model):
+    """An event that starts or stops a metric when the ticket, after it, meets ``when``."""
+
+    event: EventName
+    when: Condition | None = None
+
+
+def _text_or_trigger(value: Any) -> str | None:
+    if isinstance(value, (dict, TriggerSpec)):
+        return "mapping"
+    return "text" if isinstance(value, str) else None
+
+
+def _triggers_shape(value: Any) -> str | None:
+    return "list" if isinstance(value, list) else _text_or_trigger(value)
+
+
+#: one trigger: an event type, or ``{event, when}``
+Trigger = Annotated[
+    Annotated[EventName, Tag("text")] | Annotated[TriggerSpec, Tag("mapping")],
+    Discriminator(
+        _text_or_trigger,
+        custom_error_type="trigger_shape",
+        custom_error_message=(
+            "a trigger is an event type, or a mapping like {event: updated, when: {...}}"
+        ),
+    ),
+]
+#: one trigger or a list of them (any of which fires)
+Triggers = Annotated[
+    Annotated[Trigger, Tag("text")]
+    | Annotated[Trigger, Tag("mapping")]
+    | Annotated[list[Trigger], Tag("list")],
+    Discriminator(
+        _triggers_shape,
+        custom_error_type="triggers_shape",
+        custom_error_message=("give an event type, {event: ..., when: ...}, or a list of them"),
+    ),
+]
+
+
+class PausePair(_Model):
+    """A pause between two events: ``{from: on_hold, until: customer_replied}``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, populate_by_name=True)
+
+    from_: EventName = Field(alias="from")
+    until: EventName
+
+
+def _status_or_pair(value: Any) -> str | None:
+    if isinstance(value, (dict, PausePair)):
+        return "pair"
+    return "status" if isinstance(value, str) else None
+
+
+#: a pause: a status, or a pair of events
+PauseValue = Annotated[
+    Annotated[StatusName, Tag("status")] | Annotated[PausePair, Tag("pair")],
+    Discriminator(
+        _status_or_pair,
+        custom_error_type="pause_shape",
+        custom_error_message=(
+            "a pause is a status, or a pair like {from: on_hold, until: customer_replied}"
+        ),
+    ),
+]
+
+
+class MetricSpec(_Model):
+    """A named clock: when it starts, stops, pauses; the time limits are per SLA target."""
+
+    label: Text | None = None
+    description: Text | None = None
+    start: Triggers
+    stop: Triggers
+    #: statuses (and event pairs) that pause it; default: clock.pause_statuses
+    pause: list[PauseValue] | None = None
+    #: events or statuses that end a running cycle as cancelled (neither met nor breached)
+    cancel: list[Annotated[str, StringConstraints(min_length=1, max_length=200)]] = Field(
         default_factory=list
     )
-    on_reopen: Literal["continue", "restart"] = "continue"
+    #: events that resume the last stopped cycle; the time since its stop counts as paused
+    resume: Triggers | None = None
+    calendar: Id | None = None
+    cycle: Literal["once", "each"] = "once"
+    #: start triggers count only while the ticket is open (not resolved or closed)
+    open_only: bool = False
 
 
 class ExampleSpec(_Model):
-    """An executable expectation: a ticket and what the decision must say about it."""
+    """An executable expectation: a ticket and what the decision must say about it.
+
+    With ``events`` (and ``now``) the example replays the ticket's history on the SLA
+    clock, so it can expect the due instant and state of metrics that events start.
+    """
 
     name: Text
     ticket: dict[str, Any]
     at: datetime | Annotated[str, StringConstraints(max_length=64)] | None = None
+    events: list[dict[str, Any]] | None = None
+    now: datetime | Annotated[str, StringConstraints(max_length=64)] | None = None
     expect: dict[str, Any]
 
 
@@ -243,4 +426,6 @@ class PolicySpec(_Model):
     owners: dict[str, OwnerSpec] = Field(default_factory=dict)
     escalation: list[EscalationRule] = Field(default_factory=list)
     clock: ClockSpec = Field(default_factory=ClockSpec)
+    events: dict[EventName, EventDecl] = Field(default_factory=dict)
+    metrics: dict[Id, MetricSpec] = Field(default_factory=dict)
     examples: list[ExampleSpec] = Field(default_factory=list)

@@ -1,23 +1,34 @@
 """Run a policy's ``examples:`` and report every mismatch, field by field.
 
 An example names a ticket (and optionally ``at``) and the parts of the decision it expects:
-``category``, ``priority``, ``sla``, ``owner``, ``cc``, ``response_due``, ``resolve_due``,
-``update_due`` and ``escalations`` (a list of ``{at, notify}``). Instants are compared as
-instants, so ``2026-05-08T17:45:00+08:00`` equals ``2026-05-08T09:45:00Z``; a naive expected
-instant is read in the policy's time zone.
+``category``, ``priority``, ``sla``, ``owner``, ``cc``, ``started_at``, ``escalations`` (a
+list of ``{at, notify}``) and ``<metric>_due`` for every metric that starts with the clock
+(``response_due``, ``resolve_due``, ``plan_due``, ...).
+
+An example with ``events`` (the ticket's history, oldest first) and ``now`` runs the SLA
+clock instead: then ``<metric>_due`` is the due instant of the metric's current cycle
+(events may start it: ``callback_due`` after a resolution), ``<metric>_state`` its state
+(``pending``, ``running``, ``paused``, ``met``, ``breached``, ``cancelled``), and the
+decision fields are those of the decision at ``now``.
+
+Instants are compared as instants, so ``2026-05-08T17:45:00+08:00`` equals
+``2026-05-08T09:45:00Z``; a naive expected instant is read in the policy's time zone.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from .._calendar import InstantReader
+from .._clock import SlaStatus
 from .._engine import Decision
 from .._errors import CalendarError, SlaPolicyError
 from .._policy import Policy
+from .._source.schema import ExampleSpec
 
 __all__ = ["EXPECTABLE", "ExampleResult", "Mismatch", "iter_example_results", "run_examples"]
 
@@ -50,29 +61,18 @@ class ExampleResult:
         return not self.mismatches and self.error is None
 
 
-def _due(name: str) -> Callable[[Decision], datetime | None]:
-    def get(decision: Decision) -> datetime | None:
-        target = decision.targets.get(name)
-        return None if target is None else target.due
-
-    return get
-
-
-_INSTANT_FIELDS = {"response_due", "resolve_due", "update_due", "started_at"}
-_GETTERS: dict[str, Callable[[Decision], Any]] = {
+_DECISION: dict[str, Callable[[Decision], Any]] = {
     "category": lambda d: d.category,
     "priority": lambda d: d.priority,
     "sla": lambda d: d.sla,
     "owner": lambda d: d.owner,
     "cc": lambda d: list(d.cc),
     "started_at": lambda d: d.started_at,
-    "response_due": _due("response"),
-    "resolve_due": _due("resolve"),
-    "update_due": _due("update"),
     "escalations": lambda d: [{"at": e.at, "notify": list(e.notify)} for e in d.escalations],
 }
-#: the keys an example's ``expect`` may name
-EXPECTABLE = tuple(_GETTERS)
+_PER_METRIC = re.compile(r"(?P<metric>.+)_(?P<what>due|state)")
+#: the keys an example's ``expect`` may name (``<metric>`` is any metric of the policy)
+EXPECTABLE = (*_DECISION, "<metric>_due", "<metric>_state")
 
 
 def run_examples(policy: Policy) -> list[ExampleResult]:
@@ -83,36 +83,72 @@ def run_examples(policy: Policy) -> list[ExampleResult]:
 def iter_example_results(policy: Policy) -> Iterator[ExampleResult]:
     """Lazily yield one :class:`ExampleResult` per example, in file order."""
     for index, example in enumerate(policy.examples):
-        name = example.name
-        unknown = [k for k in example.expect if k not in _GETTERS]
-        if unknown:
-            yield ExampleResult(
-                index,
-                name,
-                error=(
-                    f"cannot expect {', '.join(map(repr, unknown))}; "
-                    f"expectable: {', '.join(EXPECTABLE)}"
-                ),
-            )
-            continue
-        try:
+        yield _run(policy, index, example)
+
+
+def _run(policy: Policy, index: int, example: ExampleSpec) -> ExampleResult:
+    name = example.name
+    clocked = example.events is not None or example.now is not None
+    unknown = [key for key in example.expect if not _expectable(policy, key, clocked=clocked)]
+    if unknown:
+        return ExampleResult(
+            index,
+            name,
+            error=(
+                f"cannot expect {', '.join(map(repr, unknown))}; expectable: "
+                f"{', '.join(EXPECTABLE)} (<metric>_state needs events and now)"
+            ),
+        )
+    status: SlaStatus | None = None
+    try:
+        if clocked:
+            if example.now is None:
+                return ExampleResult(index, name, error="an example with events needs `now`")
+            status = policy.status(example.ticket, example.events or [], now=example.now)
+            decision = status.decision
+        else:
             decision = policy.evaluate(example.ticket, at=example.at)
-        except SlaPolicyError as exc:
-            yield ExampleResult(index, name, error=str(exc))
-            continue
-        try:
-            mismatches = tuple(_compare(policy, decision, example.expect))
-        except CalendarError as exc:
-            yield ExampleResult(index, name, error=f"bad expected instant: {exc}")
-            continue
-        yield ExampleResult(index, name, mismatches, decision=decision)
+    except SlaPolicyError as exc:
+        return ExampleResult(index, name, error=str(exc))
+    try:
+        mismatches = tuple(_compare(policy, decision, status, example.expect))
+    except CalendarError as exc:
+        return ExampleResult(index, name, error=f"bad expected instant: {exc}")
+    return ExampleResult(index, name, mismatches, decision=decision)
 
 
-def _compare(policy: Policy, decision: Decision, expect: dict[str, Any]) -> Iterator[Mismatch]:
+def _expectable(policy: Policy, key: str, *, clocked: bool) -> bool:
+    if key in _DECISION:
+        return True
+    found = _PER_METRIC.fullmatch(key)
+    if found is None or found["metric"] not in policy.rules.metrics:
+        return False
+    return found["what"] == "due" or clocked
+
+
+def _actual(key: str, decision: Decision, status: SlaStatus | None) -> Any:
+    getter = _DECISION.get(key)
+    if getter is not None:
+        return getter(decision)
+    found = _PER_METRIC.fullmatch(key)
+    assert found is not None  # checked by _expectable
+    metric, what = found["metric"], found["what"]
+    if status is not None:
+        target = status.targets.get(metric)
+        if target is None:
+            return None
+        return target.due if what == "due" else target.state
+    planned = decision.targets.get(metric)
+    return None if planned is None else planned.due
+
+
+def _compare(
+    policy: Policy, decision: Decision, status: SlaStatus | None, expect: dict[str, Any]
+) -> Iterator[Mismatch]:
     read = InstantReader(policy.timezone).to_us  # naive expected instants: the policy's zone
     for key, expected in expect.items():
-        actual = _GETTERS[key](decision)
-        if key in _INSTANT_FIELDS:
+        actual = _actual(key, decision, status)
+        if key == "started_at" or key.endswith("_due"):
             same = (actual is None and expected is None) or (
                 actual is not None and expected is not None and read(actual) == read(expected)
             )

@@ -399,8 +399,8 @@ def _response_after_resolve(policy: Policy) -> Iterator[Finding]:
                 continue
             # compare on a few realistic starts: a Monday morning and a Friday evening
             for start in _sample_starts(response.calendar.timezone):
-                r1 = response.calendar.add(start, response.within)
-                r2 = resolve.calendar.add(start, resolve.within)
+                r1 = response.calendar.add_us(response.calendar.to_us(start), response.within)
+                r2 = resolve.calendar.add_us(resolve.calendar.to_us(start), resolve.within)
                 if r1 > r2:
                     yield Finding(
                         "SP104",
