@@ -139,6 +139,7 @@ def histories(
         if kind == "resolved":  # a resolution before the start is refused (TicketError)
             offset = max(offset, timedelta(0))
         events.append({"type": kind, "at": start + offset, **extra})
+    events.sort(key=lambda event: event["at"])  # (stable) still oldest first
     last = max([start, *(e["at"] for e in events)])
     if now_after_all:
         now = last + _minutes(draw, 0, 3 * 1440)
