@@ -202,11 +202,17 @@ class Calendar(InstantReader):
         """Microsecond form of :meth:`elapsed`."""
         if a > b:
             return -self.elapsed_us(b, a)
-        span = self._span_for(a)
+        span = self._span
+        if span is None or not span.valid_lo <= a < span.valid_hi:
+            span = self._ensure_instant(a)
         if b > span.valid_hi:
             span = self._ensure_instant(b)
-        self._check_coverage(a)
-        self._check_coverage(b)
+        # Speed trick: the coverage test inline (two method calls fewer); the SLA clock asks
+        # for several working times per metric (0.9 against 1.25 us per call).
+        lo, hi = self._covered_us
+        if not (lo <= a < hi and lo <= b < hi):
+            self._check_coverage(a)
+            self._check_coverage(b)
         return span.cum_at(b) - span.cum_at(a)
 
     def add_us(self, start: int, duration: Duration | Until) -> int:
@@ -328,6 +334,7 @@ class Calendar(InstantReader):
     def _until(self, span: Span, until: Until, owner: int, local: datetime) -> int:
         """A wall-clock deadline (:class:`Until`) from a working instant, given as ``local``
         in a window owned by the date ordinal ``owner`` of ``span``."""
+        t0 = (local - _EPOCH) // _ONE_US
         # the start's wall-clock time counted from midnight of its working date (inside a
         # night shift, from midnight of the date the shift started on)
         offset = local.toordinal() - owner
@@ -335,24 +342,42 @@ class Calendar(InstantReader):
         before = (clock, local.microsecond) < (until.second, 0)
         if until.weekday is None:
             skip = until.days if until.days else (0 if before else 1)
-            while True:
-                k = bisect.bisect_left(span.workdays, owner) + skip
-                if k < len(span.workdays):
-                    break
-                span = self._grow_forward(span)
-            target_day = span.workdays[k]
+            target_day = self._working_day_after(span, owner, skip)
         else:
             target_day = self._next_weekday(span, owner, until.weekday, same_day=before)
-        naive = datetime.fromordinal(target_day) + timedelta(seconds=until.second)
+        while True:
+            due = self._at_or_before(target_day, until.second)
+            if due > t0:
+                return due
+            # Only inside a night shift: that time of the date lies in the shift the start
+            # is in, at or before the start. A deadline is never at or before its start:
+            # the same time on the next such working day.
+            if until.weekday is None:
+                target_day = self._working_day_after(self._span_for(due), target_day, 1)
+            else:
+                target_day = self._next_weekday(
+                    self._span_for(due), target_day, until.weekday, same_day=False
+                )
+
+    def _working_day_after(self, span: Span, day: int, skip: int) -> int:
+        """The ``skip``-th working date after the working date ``day`` (0: ``day`` itself)."""
+        while True:
+            k = bisect.bisect_left(span.workdays, day) + skip
+            if k < len(span.workdays):
+                return span.workdays[k]
+            span = self._grow_forward(span)
+
+    def _at_or_before(self, day: int, second: int) -> int:
+        """``second`` after local midnight of the date ``day`` if that is working time, else
+        the end of the last window before it."""
+        naive = datetime.fromordinal(day) + timedelta(seconds=second)
         # read as PEP 495 does, like _add_days: fold 0, a skipped time after the jump
         want = (naive.replace(tzinfo=self.timezone) - _EPOCH) // _ONE_US
         span = self._span_for(want)
         j = bisect.bisect_right(span.starts, want) - 1
         if j >= 0 and want < span.ends[j]:
             return want
-        # not inside a window: the end of the last window before it (the start's own window
-        # at the latest, so never before the start)
-        return span.ends[j]
+        return span.ends[j]  # j >= 0: the start's own window lies before it
 
     def _next_weekday(self, span: Span, owner: int, weekday: int, *, same_day: bool) -> int:
         """The first working date on or after ``owner`` (after it unless ``same_day``) that

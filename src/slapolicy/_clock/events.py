@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .._engine import TicketReader
-from .._errors import TicketError
+from .._errors import CalendarError, TicketError
 
 __all__ = ["MAX_EVENTS", "Event", "parse_events"]
 
@@ -16,14 +15,16 @@ __all__ = ["MAX_EVENTS", "Event", "parse_events"]
 MAX_EVENTS = 10_000
 
 
-@dataclass(slots=True)
-class Event:
+class Event(NamedTuple):
     """One event: when (microseconds), its position in the history, what happened."""
 
     at: int
-    index: int
+    #: its position in the history as given (0 = the first)
+    order: int
     type: str
+    #: the new status of a ``status`` event
     status: str | None = None
+    #: the changed fields of an ``updated`` event
     fields: Mapping[str, Any] | None = None
 
 
@@ -46,28 +47,26 @@ def parse_events(
         iterator = iter(events)
     except TypeError:
         raise TicketError("events must be a list of mappings, oldest first") from None
-    sendable = sorted(types - {"created"})
+    to_us = reader.instants.to_us
     for index, raw in enumerate(iterator):
         if index >= MAX_EVENTS:
             raise TicketError(f"too many events (more than {MAX_EVENTS})")
-        where = f"event {index}"
-        if not isinstance(raw, Mapping):
-            raise TicketError(f"{where}: must be a mapping with `type` and `at`")
+        if type(raw) is not dict and not isinstance(raw, Mapping):
+            raise TicketError(f"event {index}: must be a mapping with `type` and `at`")
         kind = raw.get("type")
-        if kind == "created":
-            raise TicketError(
-                f"{where}: 'created' is the clock start (the ticket's start field), never an "
-                "event; leave it out"
-            )
-        if not isinstance(kind, str) or kind not in types:
-            hint = _hint(kind, sendable)
-            raise TicketError(
-                f"{where}: field 'type' must be one of {', '.join(sendable)}, got {kind!r}{hint}"
-            )
-        if raw.get("at") is None:
-            raise TicketError(f"{where}: field 'at' is missing")
-        event = Event(reader.instant_us(raw["at"], f"{where}: field 'at'"), index, kind)
+        if type(kind) is not str or kind not in types or kind == "created":
+            raise _bad_type(index, kind, types)
+        value = raw.get("at")
+        if value is None:
+            raise TicketError(f"event {index}: field 'at' is missing")
+        try:
+            at = to_us(value)
+        except CalendarError as exc:
+            raise TicketError(f"event {index}: field 'at': {exc}") from None
+        status: str | None = None
+        changed: Mapping[str, Any] | None = None
         if kind == "status":
+            where = f"event {index}"
             status = raw.get("status")
             if not isinstance(status, str):
                 raise TicketError(f"{where}: field 'status' must be text, got {status!r}")
@@ -76,14 +75,32 @@ def parse_events(
                     f"{where}: unknown status {status!r}{_hint(status, sorted(statuses))} "
                     "(clock.statuses lists the statuses that exist)"
                 )
-            event.status = status
         elif kind == "updated":
+            where = f"event {index}"
             changed = raw.get("fields")
             if not isinstance(changed, Mapping) or not all(isinstance(k, str) for k in changed):
                 raise TicketError(f"{where}: field 'fields' must be a mapping of changed fields")
-            event.fields = changed
-        out.append(event)
+        # Speed trick: the named tuple built without its Python-level __new__ (as the
+        # engine's results): every event of every history is one
+        out.append(_new(Event, (at, index, kind, status, changed)))
     return out
+
+
+_new = tuple.__new__
+
+
+def _bad_type(index: int, kind: object, types: frozenset[str]) -> TicketError:
+    """The error of an event whose type the policy does not know."""
+    if kind == "created":
+        return TicketError(
+            f"event {index}: 'created' is the clock start (the ticket's start field), never "
+            "an event; leave it out"
+        )
+    sendable = sorted(types - {"created"})
+    return TicketError(
+        f"event {index}: field 'type' must be one of {', '.join(sendable)}, got {kind!r}"
+        f"{_hint(kind, sendable)}"
+    )
 
 
 def _hint(word: object, choices: list[str]) -> str:

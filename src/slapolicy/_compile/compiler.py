@@ -88,15 +88,18 @@ class _Compiler:
         if not isinstance(self.data, Mapping):
             self.problem(f"a policy must be a mapping of sections, got {_kind(self.data)}", ())
             self.fail_if_any()
+        # the metrics escalations may name: the built-ins and the declared ones
+        declared = self.data.get("metrics")
+        names = {*BUILTIN_METRICS, *(declared if isinstance(declared, Mapping) else ())}
         try:
-            # the metrics escalations may name: the built-ins and the declared ones
-            declared = self.data.get("metrics")
-            names = {*BUILTIN_METRICS, *(declared if isinstance(declared, Mapping) else ())}
             spec = PolicySpec.model_validate(self.data, context={"metrics": names})
         except ValidationError as exc:
             self._report_validation(exc)
-            self.fail_if_any()
-            raise  # unreachable: validation errors always produce problems
+            if any(err["type"] != "unknown_metric" for err in exc.errors()):
+                self.fail_if_any()
+            # only unknown metric names: the rest of the policy is well formed, so read it
+            # without the check and go on, to report every other problem at once
+            spec = PolicySpec.model_validate(self.data)
         return self._compile(spec)
 
     def _report_validation(self, exc: ValidationError) -> None:

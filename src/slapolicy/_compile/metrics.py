@@ -201,6 +201,12 @@ class _MetricCompiler:
         out: list[Trigger] = []
         for index, item in enumerate(items):
             where: PathT = (*self.path, key, index) if many else (*self.path, key)
+            event = item.event if isinstance(item, TriggerSpec) else item
+            if event == "created" and key != "start":
+                self.report.problem(
+                    f"`created` is the clock start: it can start a metric, not {key} one",
+                    (*where, "event") if isinstance(item, TriggerSpec) else where,
+                )
             if isinstance(item, TriggerSpec):
                 self.event(item.event, (*where, "event"))
                 condition = self.condition(item.when, (*where, "when"))

@@ -75,9 +75,9 @@ class Evaluator:
         "_labels",
         "_pick_category",
         "_pick_priority",
-        "_schedules",
         "reader",
         "rules",
+        "schedules",
         "selection",
     )
 
@@ -86,8 +86,8 @@ class Evaluator:
         self.selection = selection
         self.reader = TicketReader(rules.fields, rules.timezone, rules.clock.start_field)
         self._labels = {r.id: r.label for r in rules.priorities}
-        # per (SLA index, priority): the deadlines and escalations of its targets
-        self._schedules = plan_schedules(rules, selection.escalation)
+        #: per (SLA index, priority): the deadlines and escalations of its targets
+        self.schedules = plan_schedules(rules, selection.escalation)
         # Speed trick: what classify() reads, one attribute away (not three): classify costs
         # about 1.5 us, and each attribute hop about 25 ns.
         self._convert = self.reader.convert
@@ -117,7 +117,7 @@ class Evaluator:
         sla_index = pick.sla(view, category.id, priority)
         sla = rules.slas[sla_index]
         route = rules.routing[pick.route(view, category.id, priority, sla.rule.id)]
-        schedule = self._schedules[sla_index, priority]
+        schedule = self.schedules[sla_index, priority]
         try:
             instants = [cal.deadlines_us(start_us, wanted) for cal, wanted in schedule.groups]
         except CalendarError:

@@ -59,16 +59,26 @@ def trace(
     for esc in rules.escalations:
         name = f"[{esc.index}] {esc.id}"
         if esc.target not in named:
-            steps.append(
-                TraceStep(
-                    "escalation", name, False, f"the SLA has no {esc.target} target for {priority}"
-                )
-            )
+            detail = _unscheduled(rules, sla, priority, esc.target)
+            steps.append(TraceStep("escalation", name, False, detail))
             continue
         check = esc.condition.explain(context)
         detail = esc.describe() if check.matched else check.describe()
         steps.append(TraceStep("escalation", name, check.matched, detail))
     return tuple(steps)
+
+
+def _unscheduled(rules: Rules, sla: Sla, priority: str, name: str) -> str:
+    """Why a decision has no deadline for an escalation's target ``name``."""
+    if all(target.name != name for target in sla.targets.get(priority, ())):
+        return f"the SLA has no {name} target for {priority}"
+    metric = rules.metrics[name]
+    if metric.starts_at_creation:
+        why = "its start condition does not hold at creation"
+    else:
+        events = ", ".join(dict.fromkeys(trigger.event for trigger in metric.start))
+        why = f"it starts on {events}, not at creation"
+    return f"the {name} target of {priority} has no deadline yet: {why} (the SLA clock follows it)"
 
 
 def _explain_priority(

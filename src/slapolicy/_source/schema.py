@@ -165,7 +165,7 @@ def _text_or_mapping(value: Any) -> str | None:
 
 def _target_shape(value: Any) -> str | None:
     if isinstance(value, TargetBy) or (isinstance(value, dict) and "by" in value):
-        return "by"
+        return "wall-clock"
     return _text_or_mapping(value)
 
 
@@ -179,7 +179,7 @@ def _text_or_list(value: Any) -> str | None:
 TargetValue = Annotated[
     Annotated[DurationText, Tag("text")]
     | Annotated[TargetTime, Tag("mapping")]
-    | Annotated[TargetBy, Tag("by")],
+    | Annotated[TargetBy, Tag("wall-clock")],
     Discriminator(
         _target_shape,
         custom_error_type="target_shape",
