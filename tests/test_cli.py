@@ -214,7 +214,7 @@ def test_diff_summarises_changes(tmp_path: Path) -> None:
     new.write_text(
         Path(POLICY)
         .read_text(encoding="utf-8")
-        .replace("P2: {response: 30m, resolve: 24h}", "P2: {response: 1h, resolve: 24h}"),
+        .replace("P2: {response: 30m, resolve: 24h,", "P2: {response: 1h, resolve: 24h,"),
         encoding="utf-8",
     )
     tickets = tmp_path / "t.jsonl"

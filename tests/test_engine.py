@@ -649,8 +649,8 @@ def test_a_target_may_count_on_its_own_calendar() -> None:
         (Path(__file__).parent.parent / "policies" / "service-levels.yaml")
         .read_text(encoding="utf-8")
         .replace(
-            "P2: {response: 30m, resolve: 24h}",
-            "P2: {response: 30m, resolve: {within: 24h, calendar: around-the-clock}}",
+            "P2: {response: 30m, resolve: 24h,",
+            "P2: {response: 30m, resolve: {within: 24h, calendar: around-the-clock},",
         )
     )
     decision = load_policy(text).evaluate(
@@ -676,8 +676,8 @@ def test_an_unknown_target_calendar_is_reported_at_the_target() -> None:
         (Path(__file__).parent.parent / "policies" / "service-levels.yaml")
         .read_text(encoding="utf-8")
         .replace(
-            "P2: {response: 30m, resolve: 24h}",
-            "P2: {response: 30m, resolve: {within: 24h, calendar: nowhere}}",
+            "P2: {response: 30m, resolve: 24h,",
+            "P2: {response: 30m, resolve: {within: 24h, calendar: nowhere},",
         )
     )
     from slapolicy import PolicyError
