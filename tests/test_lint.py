@@ -144,6 +144,26 @@ def test_base_policy_is_clean() -> None:
             "  - {id: outage, when: {type: outage}}\n  - {id: vip, when: {vip: yes}}\n",
             id="SP112-yes-as-text",
         ),
+        pytest.param(
+            "SP113",
+            "owners:\n",
+            "events: {done: {}}\nmetrics:\n  later: {start: created, stop: done}\nowners:\n",
+            id="SP113-untargeted-metric",
+        ),
+        pytest.param(
+            "SP114",
+            "      P3: {response: 2h, resolve: 3d}\n",
+            "      P3: {response: 2h, resolve: 3d, callback: 1d}\n"
+            "metrics:\n  callback: {start: closed, stop: responded, open_only: true}\n",
+            id="SP114-open-only-metric-starting-on-closed",
+        ),
+        pytest.param(
+            "SP115",
+            "      P3: {response: 2h, resolve: 3d}\n",
+            "      P3: {response: 2h, resolve: 3d, callback: 1d}\n"
+            "metrics:\n  callback: {start: closed, stop: resolved}\n",
+            id="SP115-stop-a-closed-ticket-ignores",
+        ),
     ],
 )
 def test_each_code_fires_on_its_case_only(code: str, old: str, new: str) -> None:
@@ -153,7 +173,7 @@ def test_each_code_fires_on_its_case_only(code: str, old: str, new: str) -> None
 
 
 def test_every_code_has_a_case() -> None:
-    tested = {f"SP1{n:02d}" for n in range(1, 13)}
+    tested = {f"SP1{n:02d}" for n in range(1, 16)}
     assert tested == set(CODES)
 
 
@@ -281,3 +301,231 @@ def test_a_negation_its_probes_can_fail_is_no_tautology(
     text = text.replace(OUTAGE, f"  - {{id: first, when: {when}}}\n")
     assert load_policy(text).classify(ticket)[0] != "first"
     assert "SP102" not in codes(text)
+
+
+# --------------------------------------------------------------------------- wall-clock targets
+
+
+@pytest.mark.parametrize(
+    ("response", "late"),
+    [
+        pytest.param('{by: "18:00", days: 2}', True, id="by-two-working-days-later"),
+        pytest.param('{by: "16:00", weekday: fri}', True, id="by-friday"),
+        pytest.param('{by: "18:00"}', False, id="by-the-same-day"),
+    ],
+)
+def test_response_after_resolve_with_wall_clock_targets(response: str, late: bool) -> None:
+    """SP104 computes a ``by`` target's deadline like the clock does (``calendar.add_us``)."""
+    text = BASE.replace(
+        "P2: {response: 30m, resolve: 1d}", f"P2: {{response: {response}, resolve: 1d}}"
+    )
+    found = [f for f in findings(text) if f.code == "SP104"]
+    assert bool(found) is late
+    if late:
+        assert found[0].path == ("slas", 0, "targets", "P2")
+        assert f"response (by {response[6:11]}" in found[0].message
+
+
+def test_response_after_resolve_needs_both_to_start_with_the_clock() -> None:
+    """A redefined resolve that starts at the reply is not counted from the same instant."""
+    text = BASE.replace("P2: {response: 30m, resolve: 1d}", "P2: {response: 2d, resolve: 1d}")
+    assert "SP104" in codes(text)
+    later = "metrics:\n  resolve: {start: responded, stop: resolved}\n"
+    assert "SP104" not in codes(text + later)
+
+
+# --------------------------------------------------------------------------- metrics
+# BASE with one metric of its own, targeted for P1: every case below changes one thing.
+
+METRICS = BASE.replace(
+    "P1: {response: 15m, resolve: 2h}", "P1: {response: 15m, resolve: 2h, plan: 1h}"
+) + (
+    "fields:\n"
+    "  info_complete: {type: boolean}\n"
+    "events:\n"
+    "  plan_submitted: {}\n"
+    "  callback_done: {}\n"
+    "metrics:\n"
+    "  plan: {start: created, stop: plan_submitted}\n"
+)
+PLAN = "  plan: {start: created, stop: plan_submitted}\n"
+
+
+def located(text: str, code: str) -> tuple[tuple[str | int, ...], int | None, int | None]:
+    """The one finding of ``code``: its path, line and column."""
+    (finding,) = [f for f in findings(text) if f.code == code]
+    return finding.path, finding.line, finding.column
+
+
+def line_of(text: str, line: str) -> int:
+    return text.splitlines().index(line.rstrip("\n")) + 1
+
+
+def test_a_policy_with_its_own_metric_is_clean() -> None:
+    """The built-in ``update`` has no target in BASE: built-ins are never reported."""
+    assert findings(METRICS) == []
+    assert "update" in load_policy(METRICS).rules.metrics
+
+
+def test_untargeted_metric() -> None:
+    """SP113: a metric no SLA targets measures nothing."""
+    callback = "  callback: {start: resolved, stop: callback_done}\n"
+    text = METRICS + callback
+    assert located(text, "SP113") == (("metrics", "callback"), line_of(text, callback), 13)
+    (finding,) = [f for f in findings(text) if f.code == "SP113"]
+    assert "metric 'callback' has no target in any SLA" in finding.message
+    assert finding.name == "untargeted-metric"
+    assert "SP113" not in codes(
+        text.replace("P2: {response: 30m,", "P2: {callback: 24h, response: 30m,")
+    )
+
+
+def test_a_redefined_builtin_is_the_policys_own_metric() -> None:
+    text = METRICS + "  update: {start: created, stop: responded}\n"
+    assert located(text, "SP113")[0] == ("metrics", "update")
+
+
+def test_escalation_of_a_metric_no_sla_targets() -> None:
+    """SP109 for a declared metric: the escalation never fires, and SP113 says why."""
+    text = METRICS + "  callback: {start: resolved, stop: callback_done}\n"
+    text = text.replace(
+        "  - {target: response, at: 75%, notify: owner.lead}\n",
+        "  - {target: response, at: 75%, notify: owner.lead}\n"
+        "  - {target: callback, at: 50%, notify: owner}\n",
+    )
+    (finding,) = [f for f in findings(text) if f.code == "SP109"]
+    assert finding.path == ("escalation", 1)
+    assert "watches 'callback', which no SLA gives a target" in finding.message
+    targeted = text.replace("P2: {response: 30m,", "P2: {callback: 24h, response: 30m,")
+    assert {"SP109", "SP113"}.isdisjoint(codes(targeted))
+
+
+@pytest.mark.parametrize(
+    ("start", "column", "fine"),
+    [
+        pytest.param(
+            "{start: resolved, open_only: true, stop: plan_submitted}",
+            17,
+            "{start: [resolved, reopened], open_only: true, stop: plan_submitted}",
+            id="open-only-start-on-resolved",
+        ),
+        pytest.param(
+            "{start: closed, open_only: true, stop: plan_submitted}",
+            17,
+            "{start: closed, stop: plan_submitted}",
+            id="open-only-start-on-closed",
+        ),
+        pytest.param(
+            "{start: {event: updated, when: {all: [{priority: P1}, {priority: P3}]}}, "
+            "stop: plan_submitted}",
+            17,
+            "{start: {event: updated, when: {any: [{priority: P1}, {priority: P3}]}}, "
+            "stop: plan_submitted}",
+            id="two-priorities-at-once",
+        ),
+        pytest.param(
+            "{start: {event: updated, when: {not: {priority: [P1, P2, P3]}}}, "
+            "stop: plan_submitted}",
+            17,
+            "{start: {event: updated, when: {not: {priority: [P1, P2]}}}, stop: plan_submitted}",
+            id="not-any-priority",
+        ),
+        pytest.param(
+            "{start: {event: updated, when: {info_complete: false, sla: {ne: standard}}}, "
+            "stop: plan_submitted}",
+            17,
+            "{start: {event: updated, when: {any: [{info_complete: false}, "
+            "{sla: {ne: standard}}]}}, stop: plan_submitted}",
+            id="no-other-sla-whatever-the-fields",
+        ),
+        pytest.param(
+            "{start: {event: updated, when: {owner: {exists: false}}}, stop: plan_submitted}",
+            17,
+            "{start: {event: updated, when: {owner: {in: [desk], case: insensitive}}}, "
+            "stop: plan_submitted}",
+            id="a-decision-is-never-missing",
+        ),
+        pytest.param(
+            "{start: [{event: created, when: {category: {matches: '^x'}}}, "
+            "{event: resolved}], open_only: true, stop: plan_submitted}",
+            17,
+            "{start: [{event: created, when: {category: {matches: '^o'}}}, "
+            "{event: resolved}], open_only: true, stop: plan_submitted}",
+            id="every-start-dead-for-its-own-reason",
+        ),
+    ],
+)
+def test_metric_that_can_never_start(start: str, column: int, fine: str) -> None:
+    """SP114, at ``metrics.<name>.start``; the close policy starts (and is not reported)."""
+    text = METRICS.replace(PLAN, f"  plan: {start}\n")
+    path, line, col = located(text, "SP114")
+    assert (path, line, col) == (
+        ("metrics", "plan", "start"),
+        line_of(text, f"  plan: {start}"),
+        column,
+    )
+    assert "SP115" not in codes(text)  # a metric that never starts is reported once
+    assert "SP114" not in codes(METRICS.replace(PLAN, f"  plan: {fine}\n"))
+
+
+def test_metric_that_can_never_start_says_why() -> None:
+    text = METRICS.replace(
+        PLAN, "  plan: {start: resolved, open_only: true, stop: plan_submitted}\n"
+    )
+    (finding,) = [f for f in findings(text) if f.code == "SP114"]
+    assert finding.message == (
+        "metric 'plan' can never start: open_only, and after 'resolved' the ticket is not open"
+    )
+    assert finding.name == "metric-never-starts"
+
+
+@pytest.mark.parametrize(
+    ("plan", "path", "column", "fine"),
+    [
+        pytest.param(
+            "{start: closed, stop: [resolved, reopened]}",
+            ("metrics", "plan", "stop"),
+            31,
+            "{start: [resolved, closed], stop: [resolved, reopened]}",
+            id="closed-ignores-resolved",
+        ),
+        pytest.param(
+            "{start: closed, stop: [closed, callback_done]}",
+            ("metrics", "plan", "stop", 0),
+            32,
+            "{start: closed, stop: callback_done}",
+            id="one-stop-a-closed-ticket-ignores",
+        ),
+        pytest.param(
+            "{start: created, stop: {event: plan_submitted, when: {all: [{category: outage}, "
+            "{category: other}]}}}",
+            ("metrics", "plan", "stop"),
+            32,
+            "{start: created, stop: {event: plan_submitted, when: {category: [outage, other]}}}",
+            id="stop-when-never-holds",
+        ),
+    ],
+)
+def test_stop_before_start(plan: str, path: tuple[str | int, ...], column: int, fine: str) -> None:
+    """SP115, at the stop (every stop dead: its cycles are never met) or at the dead one."""
+    text = METRICS.replace(PLAN, f"  plan: {plan}\n")
+    assert located(text, "SP115") == (path, line_of(text, f"  plan: {plan}"), column)
+    assert "SP115" not in codes(METRICS.replace(PLAN, f"  plan: {fine}\n"))
+
+
+@pytest.mark.parametrize(
+    "plan",
+    [
+        pytest.param("{start: responded, stop: responded, cycle: each}", id="restart-each-reply"),
+        pytest.param("{start: plan_submitted, stop: plan_submitted}", id="once-to-the-next"),
+        pytest.param(
+            "{start: {event: updated, when: {priority: P1}}, "
+            "stop: {event: updated, when: {priority: P1}}}",
+            id="same-condition",
+        ),
+        pytest.param("{start: resolved, stop: reopened}", id="reopened-after-resolved"),
+    ],
+)
+def test_the_same_event_as_start_and_stop_is_no_finding(plan: str) -> None:
+    """On one event a metric's stops act before its starts: the cycle does not end at once."""
+    assert findings(METRICS.replace(PLAN, f"  plan: {plan}\n")) == []
