@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 
 #: pages whose ```python blocks must run as written
-RUNNABLE_PAGES = ("index.md", "api.md", "deadlines.md")
+RUNNABLE_PAGES = ("index.md", "api.md", "deadlines.md", "clock.md")
 
 _FENCE = re.compile(r"^```(?P<lang>[\w.+-]*)[^\n]*\n(?P<body>.*?)^```[ \t]*$", re.M | re.S)
 
