@@ -30,9 +30,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
+import os
 import platform
 import random
+import subprocess
 import sys
+import tempfile
 import time
 import warnings
 from collections import Counter
@@ -103,9 +107,11 @@ class HistoryGenerator:
         }
         return ticket
 
-    def history(self, created: dt.datetime) -> tuple[list[dict[str, Any]], dt.datetime]:
+    def history(
+        self, created: dt.datetime, events: int | None = None
+    ) -> tuple[list[dict[str, Any]], dt.datetime]:
         r = self.rnd
-        count = r.randint(5, 10)
+        count = r.randint(5, 10) if events is None else events
         events: list[dict[str, Any]] = []
         t = created
         paused = False
@@ -151,16 +157,19 @@ class HistoryGenerator:
         return events, now
 
 
-def generate(n: int, seed: int, as_datetimes: bool) -> list[tuple[dict[str, Any], list[Any], Any]]:
+def generate(
+    n: int, seed: int, as_datetimes: bool, events: int | None = None
+) -> list[tuple[dict[str, Any], list[Any], Any]]:
     gen = HistoryGenerator(seed)
     cases = []
     for _ in range(n):
         ticket = gen.ticket()
-        events, now = gen.history(dt.datetime.fromisoformat(ticket["created_at"]))
+        history, now = gen.history(dt.datetime.fromisoformat(ticket["created_at"]), events)
+        events_of = history
         if not as_datetimes:
-            for event in events:
+            for event in events_of:
                 event["at"] = event["at"].isoformat()
-        cases.append((ticket, events, now if as_datetimes else now.isoformat()))
+        cases.append((ticket, events_of, now if as_datetimes else now.isoformat()))
     return cases
 
 
@@ -203,17 +212,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--datetimes", action="store_true", help="pass datetime objects instead of ISO text"
     )
+    parser.add_argument("--events", type=int, help="events per history (default: 5 to 10)")
+    parser.add_argument(
+        "--baseline",
+        metavar="REV",
+        help="also time a git revision, side by side (its service-levels.yaml for both)",
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="rounds per tree (--baseline)")
+    parser.add_argument("--policy", type=Path, default=POLICY_PATH, help=argparse.SUPPRESS)
+    parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.child:
+        return child(args)
+    if args.baseline:
+        return side_by_side(args)
 
-    policy = slapolicy.load_policy(POLICY_PATH)
+    policy = slapolicy.load_policy(args.policy)
     print(
         f"Python {platform.python_version()}, slapolicy {slapolicy.__version__}; "
         f"{platform.machine()}, {time.strftime('%Y-%m-%d')}"
     )
-    print(f"policy {POLICY_PATH.relative_to(ROOT)} ({policy.name}), seed {args.seed}")
+    print(f"policy {args.policy} ({policy.name}), seed {args.seed}")
 
     t0 = time.perf_counter()
-    cases = generate(args.n, args.seed, args.datetimes)
+    cases = generate(args.n, args.seed, args.datetimes, args.events)
     events = sum(len(c[1]) for c in cases)
     kinds = Counter(e["type"] for c in cases for e in c[1])
     print(
@@ -270,6 +292,87 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{seconds / base:10.2f}x |"
         )
     print(f"\nstatus: {events / rows[0][1]:,.0f} events/s replayed")
+    return 0
+
+
+# --------------------------------------------------------------------------- side by side
+
+
+def child(args: argparse.Namespace) -> int:
+    """Time status and evaluate on the cases of a file, for :func:`side_by_side`."""
+    cases = json.loads(Path(args.child).read_text(encoding="utf-8"))
+    policy = slapolicy.load_policy(args.policy)
+    status, evaluate = policy.status, policy.evaluate
+    warnings.simplefilter("ignore")
+    for ticket, history, now in cases[:200]:  # warm-up
+        status(ticket, history, now=now)
+
+    def run_status() -> None:
+        for ticket, history, now in cases:
+            status(ticket, history, now=now)
+
+    def run_evaluate() -> None:
+        for ticket, _, _ in cases:
+            evaluate(ticket)
+
+    n = len(cases)
+    out = {
+        "status": best_of(run_status, args.repeat) / n * 1e6,
+        "evaluate": best_of(run_evaluate, args.repeat) / n * 1e6,
+        "file": slapolicy.__file__,
+    }
+    print(json.dumps(out))
+    return 0
+
+
+def side_by_side(args: argparse.Namespace) -> int:
+    """The same histories timed on a git revision and on this checkout, alternately."""
+    with tempfile.TemporaryDirectory(prefix="slapolicy-bench-clock-") as tmp:
+        base = Path(tmp) / "baseline"
+        subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(base), args.baseline],
+            check=True,
+            capture_output=True,
+        )
+        try:
+            policy = base / "policies" / "service-levels.yaml"
+            file = Path(tmp) / "cases.json"
+            cases = generate(args.n, args.seed, False, args.events)
+            file.write_text(json.dumps(cases), encoding="utf-8")
+            trees = {f"{args.baseline}": base, "this checkout": ROOT}
+            best: dict[str, dict[str, float]] = {name: {} for name in trees}
+            for round_ in range(args.rounds):
+                names = list(trees) if round_ % 2 == 0 else list(reversed(trees))
+                for name in names:
+                    done = subprocess.run(
+                        [sys.executable, __file__, "--child", str(file), "--policy", str(policy),
+                         "--repeat", str(args.repeat)],
+                        env=dict(os.environ, PYTHONPATH=str(trees[name] / "src")),
+                        check=True,
+                        capture_output=True,
+                        text=True,
+                    )  # fmt: skip
+                    result = json.loads(done.stdout)
+                    if not result.pop("file").startswith(str(trees[name])):
+                        raise SystemExit(f"the child did not import the tree of {name}")
+                    for key, value in result.items():
+                        best[name][key] = min(best[name].get(key, value), value)
+        finally:
+            subprocess.run(
+                ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(base)],
+                check=False,
+                capture_output=True,
+            )
+    events = sum(len(c[1]) for c in cases) / len(cases)
+    print(
+        f"{len(cases):,} histories of {events:.1f} events on {args.baseline}'s "
+        f"service-levels.yaml; best of {args.rounds} rounds x {args.repeat}; us per ticket\n"
+    )
+    print("| engine | status | evaluate | status / evaluate |")
+    print("|:--|--:|--:|--:|")
+    for name, row in best.items():
+        ratio = row["status"] / row["evaluate"]
+        print(f"| {name} | {row['status']:.1f} | {row['evaluate']:.1f} | {ratio:.2f}x |")
     return 0
 
 
