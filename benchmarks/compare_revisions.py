@@ -14,10 +14,11 @@ public API is called (``load_policy``, ``Policy.classify`` / ``evaluate`` / ``st
 ``Calendar.from_spec`` / ``add`` / ``elapsed``), which every revision has. The baseline is
 checked out with ``git worktree`` into a temporary directory and removed afterwards.
 
-Rows: ``classify`` and ``evaluate`` per sample policy (tickets from ``bench_engine.py``'s
-generator), ``status`` on service-levels.yaml (histories from ``bench_clock.py``), and
-``Calendar.add`` / ``elapsed`` on a split-shift Chinese office calendar (ISO-8601 text and
-aware datetimes as inputs). Times are microseconds per call, best of ``--rounds``.
+Rows: ``classify`` and ``evaluate`` per sample policy of the baseline (tickets from
+``bench_engine.py``'s generator), ``status`` on its service-levels.yaml (histories from
+``bench_clock.py``), and ``Calendar.add`` / ``elapsed`` on a split-shift Chinese office
+calendar (ISO-8601 text and aware datetimes as inputs). Times are microseconds per call,
+best of ``--rounds``.
 """
 
 from __future__ import annotations
@@ -50,15 +51,19 @@ TZ = dt.timezone(dt.timedelta(hours=8))
 # --------------------------------------------------------------------------- the workload
 
 
-def workload(n: int, seed: int) -> dict[str, Any]:
-    """Everything the timed calls take, as JSON-ready data (generated once, by this tree)."""
+def workload(n: int, seed: int, policies_dir: Path) -> dict[str, Any]:
+    """Everything the timed calls take, as JSON-ready data (generated once, by this tree).
+
+    The policies are the baseline's sample policies (``policies_dir``): a later revision
+    reads every earlier policy, not the other way round (new YAML keys).
+    """
     sys.path.insert(0, str(HERE))
     import bench_clock
     import bench_engine
     import yaml
 
     policies = {}
-    for path in sorted((ROOT / "policies").glob("*.yaml")):
+    for path in sorted(policies_dir.glob("*.yaml")):
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         generator = bench_engine.TicketGenerator(bench_engine.Vocabulary(raw), seed)
         policies[str(path)] = generator.tickets(n)
@@ -71,7 +76,7 @@ def workload(n: int, seed: int) -> dict[str, Any]:
     return {
         "policies": policies,
         "histories": [list(case) for case in histories],
-        "status_policy": str(ROOT / "policies" / "service-levels.yaml"),
+        "status_policy": str(policies_dir / "service-levels.yaml"),
         "starts": starts,
     }
 
@@ -130,10 +135,12 @@ def run_child(tree: Path, workload_file: Path) -> dict[str, float]:
     done = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), "--child", str(workload_file)],
         env=env,
-        check=True,
+        check=False,
         capture_output=True,
         text=True,
     )
+    if done.returncode:
+        raise SystemExit(f"the measurement of {tree} failed:\n{done.stderr}")
     loaded = done.stderr.strip().splitlines()[0]
     if not loaded.startswith(str(tree)):
         raise SystemExit(f"the child imported {loaded}, not the tree {tree}")
@@ -163,7 +170,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         try:
             file = Path(tmp) / "workload.json"
-            file.write_text(json.dumps(workload(args.n, args.seed)), encoding="utf-8")
+            data = workload(args.n, args.seed, base / "policies")
+            file.write_text(json.dumps(data), encoding="utf-8")
             trees = {"baseline": base, "current": ROOT}
             best: dict[str, dict[str, float]] = {"baseline": {}, "current": {}}
             for round_ in range(args.rounds):
@@ -185,7 +193,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         text=True,
     ).stdout.strip()
     print(f"\nbaseline {args.baseline} ({rev}) vs this checkout; best of {args.rounds} rounds,")
-    print(f"{args.n:,} tickets per policy; microseconds per call (lower is better)\n")
+    print(f"{args.n:,} tickets per policy (the baseline's sample policies, on both sides);")
+    print("microseconds per call (lower is better)\n")
     print(f"| {'call':<34} | {'baseline':>9} | {'current':>9} | {'current/baseline':>16} |")
     print(f"|{'-' * 36}|{'-' * 10}:|{'-' * 10}:|{'-' * 17}:|")
     for label in best["baseline"]:

@@ -133,14 +133,18 @@ def shift(
     return instant
 
 
-def threshold_at(cycle: Cycle, esc: EscalationRule) -> int:
-    """When the escalation's threshold is reached in a settled cycle (pauses counted)."""
+def threshold_at(cycle: Cycle, esc: EscalationRule, plain: int | None = None) -> int:
+    """When the escalation's threshold is reached in a settled cycle (pauses counted).
+
+    ``plain`` is the threshold before pauses, when the caller knows it.
+    """
     rule = cycle.rule
     assert rule is not None
     if esc.form[0] == AT_DUE:  # the due instant itself, already worked out
         return cycle.due
     cal = rule.calendar
-    plain = threshold_us(cal, cycle.start, cycle.plain_due(), esc, rule.fixed_us)
+    if plain is None:
+        plain = threshold_us(cal, cycle.start, cycle.plain_due(), esc, rule.fixed_us)
     return shift(cal, plain, cycle.paused, cycle.paused_work) if cycle.paused else plain
 
 
