@@ -153,6 +153,7 @@ SAMPLE_ARGS: dict[str, Any] = {
     "needle": "宕机",
     "needles": ("宕机", 2),
     "pattern": "^P[0-9]+$",
+    "condition": compile_tree({"xs": {"any_item": {"id": 1, "v": {"ne": "x"}}}}).tests[0].arg,
 }
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),

@@ -16,11 +16,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from slapolicy._conditions import (
+    ITEM_OPERATORS,
     MAX_DEPTH,
     MAX_ITEMS,
     MAX_NEEDLE_LENGTH,
     MAX_PATTERN_LENGTH,
     OPERATORS,
+    TEXT_OPERATORS,
     Check,
     Condition,
     compile_condition,
@@ -805,10 +807,15 @@ NEEDLE = st.text(alphabet="aAbß报错宕机 1", min_size=1, max_size=3)
 PATTERNS = st.sampled_from(["a", "^a", "b$", "a|报", "(?i)ss", "[0-9]+", "\\p{Han}", "(a+)+$"])
 
 
+ELEMENT_NAMES = ["d", "e", "x.y"]
+
+
 @st.composite
-def operator_specs(draw: st.DrawFn) -> Any:
-    """A valid ``{op: arg, ...}`` mapping for one field."""
-    ops = draw(st.lists(st.sampled_from(OPERATORS), min_size=1, max_size=3, unique=True))
+def operator_specs(draw: st.DrawFn, items: bool = True) -> Any:
+    """A valid ``{op: arg, ...}`` mapping for one field (``items``: any_item / all_items
+    may come, with an element condition of their own)."""
+    choices = [op for op in OPERATORS if items or op not in ITEM_OPERATORS]
+    ops = draw(st.lists(st.sampled_from(choices), min_size=1, max_size=3, unique=True))
     if "exists" in ops and len(ops) > 1:
         ops.remove("exists")
     spec: dict[str, Any] = {}
@@ -828,15 +835,29 @@ def operator_specs(draw: st.DrawFn) -> Any:
             spec[op] = draw(st.lists(NEEDLE | st.integers(-3, 3), min_size=1, max_size=12))
         elif op == "matches":
             spec[op] = draw(PATTERNS)
+        elif op in ITEM_OPERATORS:
+            spec[op] = draw(ELEMENT_CONDITIONS)
         else:
             spec[op] = draw(st.booleans())
-    if any(op not in ("gt", "ge", "lt", "le", "between", "exists") for op in ops) and draw(
-        st.booleans()
-    ):
+    text = set(ops) & TEXT_OPERATORS
+    if text and draw(st.booleans()):
         spec["case"] = draw(st.sampled_from(["insensitive", "sensitive"]))
     return spec
 
 
+ELEMENT_CONDITIONS = st.recursive(
+    st.dictionaries(
+        st.sampled_from(ELEMENT_NAMES),
+        SCALARS | st.lists(SCALARS, min_size=1, max_size=3) | operator_specs(items=False),
+        min_size=1,
+        max_size=2,
+    ),
+    lambda inner: (
+        st.builds(lambda xs: {"any": xs}, st.lists(inner, min_size=1, max_size=2))
+        | st.builds(lambda x: {"not": x}, inner)
+    ),
+    max_leaves=3,
+)
 FIELD_TESTS = st.dictionaries(
     st.sampled_from(FIELD_NAMES),
     SCALARS | st.lists(SCALARS, min_size=1, max_size=3) | operator_specs(),
@@ -871,13 +892,22 @@ JSON = st.recursive(
     ),
     max_leaves=12,
 )
+ELEMENTS = st.lists(
+    st.dictionaries(
+        st.sampled_from(["d", "e", "x"]),
+        SCALARS | JSON | st.dictionaries(st.just("y"), SCALARS, max_size=1),
+        max_size=3,
+    )
+    | JSON,
+    max_size=4,
+)
 TICKETS = st.fixed_dictionaries(
     {},
     optional={
-        "a": JSON,
+        "a": JSON | ELEMENTS,
         "b": JSON,
-        "c": JSON | st.dictionaries(st.sampled_from(["d", "e"]), JSON, max_size=2),
-        "tags": JSON | st.lists(SCALARS, max_size=4),
+        "c": JSON | st.dictionaries(st.sampled_from(["d", "e"]), JSON | ELEMENTS, max_size=2),
+        "tags": JSON | st.lists(SCALARS, max_size=4) | ELEMENTS,
     },
 )
 # Scale with the profile chosen in conftest.py (dev: quick, ci: thorough): these are cheap.

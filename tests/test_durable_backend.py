@@ -1,7 +1,8 @@
 """The durable-rules backend gives exactly the native engine's decisions.
 
 * Differential property tests: for every sample policy (``policies/*.yaml``) and for random
-  policies whose conditions use every operator, combinator and literal kind, hypothesis
+  policies whose conditions use every operator (``any_item`` / ``all_items`` over lists of
+  objects, keys with an escaped dot included), combinator and literal kind, hypothesis
   draws tickets (policy values and keywords, near misses, wrong types, missing and null
   fields, booleans against integers, huge and odd numbers, Unicode) and the durable
   backend's ``Decision`` (trace aside), ``classify`` answer and ``TicketError`` must equal
@@ -44,6 +45,7 @@ from slapolicy import HolidayDataWarning, Policy, PolicyError, TicketError, load
 from slapolicy._backends import durable as backend
 from slapolicy._backends.durable import availability
 from slapolicy._backends.durable import engine as ruleset_engine
+from slapolicy._fields import path_keys
 from slapolicy._source.yaml_reader import read_yaml_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,7 +75,7 @@ def assert_same(native: Policy, durable: Policy, ticket: Any, at: str) -> None:
 
 
 def set_path(ticket: dict[str, Any], path: str, value: Any) -> None:
-    *parents, last = path.split(".")
+    *parents, last = path_keys(path)
     node = ticket
     for part in parents:
         child = node.get(part)
@@ -286,7 +288,22 @@ def test_status_uses_the_backend_and_agrees() -> None:
 
 TEXTS = ("a", "b", "ab", "A", "ß", "SS", "ss", "宕机", "é", "e\u0301", "", "1", "true", "Z")
 NUMBERS = (0, 1, -1, 3, 1.5, -2.5, 0.1, 1e-05, 2**53, -(2**53), 10**20, 2.5e15, 3.0)
-FIELDS = ("type", "text", "n", "flag", "id", "sid", "customer.tier", "客户.级别", "tags")
+FIELDS = (
+    "type",
+    "text",
+    "n",
+    "flag",
+    "id",
+    "sid",
+    "customer.tier",
+    "客户.级别",
+    "tags",
+    "sys\\.id",  # the flat key "sys.id"
+    "custom_fields",
+)
+#: keys of list elements (`priority` there is the element's own, never the decision)
+ELEMENT_FIELDS = ("id", "value", "priority", "sys\\.id", "custom_fields")
+ITEM_OPS = ("any_item", "all_items")
 PATTERNS = ("a", "^a", "宕机|outage", "(?i)ss", r"\d+", "b$", "é")
 TEXT_OPS = ("eq", "ne", "in", "not_in", "contains", "contains_any", "contains_all", "matches")
 
@@ -297,7 +314,7 @@ needle = st.sampled_from([t for t in TEXTS if t])
 
 
 @st.composite
-def operators(draw: st.DrawFn) -> dict[str, Any]:
+def operators(draw: st.DrawFn, items: bool = True) -> dict[str, Any]:
     def one(op: str) -> Any:
         if op in ("eq", "ne"):
             return draw(scalar)
@@ -314,10 +331,14 @@ def operators(draw: st.DrawFn) -> dict[str, Any]:
             return draw(st.lists(st.one_of(needle, needle, number_literal), min_size=1, max_size=4))
         if op == "matches":
             return draw(st.sampled_from(PATTERNS))
+        if op in ITEM_OPS:
+            return draw(element_conditions)
         raise AssertionError(op)
 
     ops = ("eq", "ne", "in", "not_in", "gt", "ge", "lt", "le", "between")
     ops += ("contains", "contains_any", "contains_all", "matches")
+    if items:
+        ops += ITEM_OPS
     if draw(st.integers(0, 9)) == 0:
         return {"exists": draw(st.booleans())}
     chosen = draw(st.lists(st.sampled_from(ops), min_size=1, max_size=2, unique=True))
@@ -329,6 +350,50 @@ def operators(draw: st.DrawFn) -> dict[str, Any]:
     return spec
 
 
+#: the few values elements hold and element conditions test, so that they often match
+ELEMENT_SCALARS = ("a", "A", "b", "ab", 0, 1, 1.0, True, False, "1")
+element_scalar = st.sampled_from(ELEMENT_SCALARS)
+
+
+@st.composite
+def element_operators(draw: st.DrawFn) -> dict[str, Any]:
+    op = draw(st.sampled_from(("eq", "ne", "in", "not_in", "ge", "contains", "matches", "exists")))
+    if op in ("in", "not_in"):
+        spec: dict[str, Any] = {op: draw(st.lists(element_scalar, min_size=1, max_size=3))}
+    elif op == "ge":
+        spec = {op: draw(st.sampled_from(("a", 1)))}
+    elif op == "contains":
+        spec = {op: draw(st.sampled_from(("a", "b", 1)))}
+    elif op == "matches":
+        spec = {op: draw(st.sampled_from(("^a", "b$")))}
+    elif op == "exists":
+        spec = {op: draw(st.booleans())}
+    else:
+        spec = {op: draw(element_scalar)}
+    if op in TEXT_OPS and draw(st.booleans()):
+        spec["case"] = "insensitive"
+    return spec
+
+
+element_tests = st.dictionaries(
+    st.sampled_from(ELEMENT_FIELDS),
+    st.one_of(
+        element_scalar, st.lists(element_scalar, min_size=1, max_size=3), element_operators()
+    ),
+    min_size=1,
+    max_size=2,
+)
+#: conditions on one element of a list: every operator but the quantifiers, all / any /
+#: not, and one more level of any_item / all_items
+element_conditions = st.recursive(
+    element_tests,
+    lambda inner: st.one_of(
+        st.lists(inner, min_size=1, max_size=2).map(lambda xs: {"any": xs}),
+        inner.map(lambda x: {"not": x}),
+        st.tuples(st.sampled_from(ITEM_OPS), inner).map(lambda p: {"custom_fields": {p[0]: p[1]}}),
+    ),
+    max_leaves=4,
+)
 field_tests = st.dictionaries(
     st.sampled_from(FIELDS),
     st.one_of(scalar, st.lists(scalar, min_size=1, max_size=4), operators(), operators()),
@@ -385,11 +450,31 @@ ticket_values = st.one_of(
 )
 
 
+#: lists of objects (and of junk) for any_item / all_items, their elements nested once more
+element_values = st.recursive(
+    st.one_of(element_scalar, element_scalar, ticket_values),
+    lambda inner: st.lists(
+        st.one_of(
+            st.dictionaries(
+                st.sampled_from(("id", "value", "priority", "sys.id")), inner, min_size=1
+            ),
+            st.dictionaries(
+                st.sampled_from(("id", "value", "priority", "sys.id")), inner, min_size=1
+            ),
+            st.fixed_dictionaries({"custom_fields": inner}),
+            junk,
+        ),
+        max_size=4,
+    ),
+    max_leaves=10,
+)
+
+
 @st.composite
 def random_tickets(draw: st.DrawFn) -> dict[str, Any]:
     ticket: dict[str, Any] = {}
     for path in draw(st.lists(st.sampled_from(FIELDS), unique=True)):
-        set_path(ticket, path, draw(ticket_values))
+        set_path(ticket, path, draw(st.one_of(ticket_values, element_values)))
     if draw(st.integers(0, 5)) == 0:
         ticket["customer"] = draw(junk)  # not a mapping: customer.tier is missing
     return ticket

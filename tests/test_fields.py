@@ -14,7 +14,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from slapolicy._errors import PolicyError
-from slapolicy._fields import KINDS, FieldType, coerce
+from slapolicy._fields import (
+    KINDS,
+    MISSING,
+    FieldType,
+    coerce,
+    is_plain_key,
+    join_keys,
+    lookup,
+    path_keys,
+    set_path,
+)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 UTC8 = timezone(timedelta(hours=8))
@@ -281,3 +291,61 @@ def test_coerce_raises_only_value_error_and_is_idempotent(
         assert once.utcoffset() is not None
     if field_type.kind in ("integer", "number"):
         assert not isinstance(once, bool)
+
+
+# --------------------------------------------------------------------------- field paths
+
+
+@pytest.mark.parametrize(
+    ("path", "keys"),
+    [
+        ("impact", ("impact",)),
+        ("customer.tier", ("customer", "tier")),
+        ("a.b.c", ("a", "b", "c")),
+        ("sys\\.created_on", ("sys.created_on",)),
+        ("u_meta.sys\\.id", ("u_meta", "sys.id")),
+        ("a\\.b.c\\.d", ("a.b", "c.d")),
+        ("a\\\\.b", ("a\\", "b")),
+        ("a\\\\\\.b", ("a\\.b",)),
+        ("a\\b", ("a\\b",)),
+        ("a\\", ("a\\",)),
+        ("a..b", ("a", "", "b")),
+        ("", ("",)),
+        ("客户\\.级别", ("客户.级别",)),
+    ],
+)
+def test_path_keys_reads_escaped_dots(path: str, keys: tuple[str, ...]) -> None:
+    assert path_keys(path) == keys
+
+
+def test_every_path_without_a_backslash_keeps_its_meaning() -> None:
+    for path in ("a", "a.b", "customer.tier", "客户.级别", "a b.c", "x.y.z.w"):
+        assert path_keys(path) == tuple(path.split("."))
+
+
+@given(st.lists(st.text(alphabet="ab.\\\\x", max_size=4), min_size=1, max_size=4))
+def test_join_keys_is_read_back_by_path_keys(keys: list[str]) -> None:
+    assert path_keys(join_keys(keys)) == tuple(keys)
+
+
+@given(st.text(alphabet="ab.\\\\", max_size=8))
+def test_path_keys_never_raises_and_is_stable(path: str) -> None:
+    keys = path_keys(path)
+    assert path_keys(join_keys(keys)) == keys
+    if is_plain_key(path):  # what `ticket.get(path)` reads is what the path means
+        assert keys == (path,)
+
+
+def test_lookup_and_set_path_read_escaped_keys() -> None:
+    ticket = {"sys.created_on": "x", "meta": {"sys.id": 3}, "a": {"b": 1}}
+    assert lookup(ticket, "sys\\.created_on") == "x"
+    assert lookup(ticket, "meta.sys\\.id") == 3
+    assert lookup(ticket, "sys.created_on") is MISSING
+    assert lookup(ticket, "a.b") == 1
+    assert lookup({"a": None}, "a") is MISSING
+    assert lookup({"a": "text"}, "a.b") is MISSING
+    out: dict[str, Any] = {"meta": {"keep": 1}}
+    set_path(out, "meta.sys\\.id", 4)
+    set_path(out, "sys\\.created_on", "y")
+    set_path(out, "a.b", 2)
+    assert out == {"meta": {"keep": 1, "sys.id": 4}, "sys.created_on": "y", "a": {"b": 2}}

@@ -22,7 +22,12 @@ from hypothesis import strategies as st
 import slapolicy
 from slapolicy._conditions import MAX_DEPTH, Condition, compile_condition
 from slapolicy._conditions import codegen as selection
-from slapolicy._conditions.codegen import first_match, predicate, reference_first_match
+from slapolicy._conditions.codegen import (
+    element_predicate,
+    first_match,
+    predicate,
+    reference_first_match,
+)
 from slapolicy._engine import TicketReader
 from slapolicy._errors import PolicyError
 from slapolicy.testing import tickets
@@ -32,10 +37,12 @@ SAMPLES = sorted((ROOT / "policies").glob("*.yaml"))
 
 # --------------------------------------------------------------------------- random conditions
 
-FIELDS = ["a", "b", "c.d", "category", "category.x"]
+FIELDS = ["a", "b", "c.d", "c\\.d", "category", "category.x", "items"]
+#: keys of list elements: `category` there is the element's own key, never the decision
+ELEMENT_FIELDS = ["a", "b.d", "category", "items"]
 TEXTS = ["core", "Core", "宕机", "down", "DOWN", "x", "ß", "SS", ""]
 NUMBERS = [0, 1, 2.5, -3, 10**20]
-values = st.one_of(
+scalar_values = st.one_of(
     st.sampled_from(TEXTS),
     st.sampled_from(NUMBERS),
     st.booleans(),
@@ -44,20 +51,37 @@ values = st.one_of(
     st.fixed_dictionaries({}, optional={"d": st.sampled_from(TEXTS + NUMBERS), "x": st.just(1)}),
     st.text(max_size=6),
 )
+#: lists of objects (and of other things) for any_item / all_items, nested twice
+values = st.recursive(
+    scalar_values,
+    lambda inner: st.lists(
+        st.one_of(
+            st.dictionaries(st.sampled_from(["a", "b", "category", "items"]), inner, max_size=3),
+            scalar_values,
+        ),
+        max_size=4,
+    ),
+    max_leaves=8,
+)
 needles = st.sampled_from([t for t in TEXTS if t])
 scalar_literals = st.one_of(needles, st.sampled_from(NUMBERS), st.booleans())
 
 
-def _operators(draw: st.DrawFn) -> dict[str, Any]:
+def _operators(draw: st.DrawFn, depth: int = 0) -> dict[str, Any]:
     """One field's ``{op: arg}`` mapping, valid by construction."""
     op = draw(
         st.sampled_from(
             [
                 "eq", "ne", "in", "not_in", "gt", "ge", "lt", "le", "between",
                 "contains", "contains_any", "contains_all", "matches", "exists",
+                "any_item", "all_items",
             ]
         )
     )  # fmt: skip
+    if op in ("any_item", "all_items"):
+        if depth >= 3:
+            return {"exists": True}
+        return {op: draw(conditions(depth + 1, ELEMENT_FIELDS))}
     text_only = op in ("matches",)
     spec: dict[str, Any]
     if op in ("eq", "ne"):
@@ -94,23 +118,27 @@ def _operators(draw: st.DrawFn) -> dict[str, Any]:
 
 
 @st.composite
-def conditions(draw: st.DrawFn, depth: int = 0) -> dict[str, Any]:
-    """A random valid condition mapping, nested a few levels."""
+def conditions(draw: st.DrawFn, depth: int = 0, fields: list[str] | None = None) -> dict[str, Any]:
+    """A random valid condition mapping, nested a few levels (``fields``: the names it
+    tests; inside any_item / all_items, keys of the elements)."""
+    names = FIELDS if fields is None else fields
     kind = draw(st.sampled_from(["field", "field", "field", "all", "any", "not"]))
     if depth >= 3 or kind == "field":
-        name = draw(st.sampled_from(FIELDS))
+        name = draw(st.sampled_from(names))
         shape = draw(st.sampled_from(["equal", "member", "ops"]))
         if shape == "equal":
             return {name: draw(scalar_literals)}
         if shape == "member":
             return {name: draw(st.lists(scalar_literals, min_size=1, max_size=3))}
-        return {name: _operators(draw)}
+        return {name: _operators(draw, depth)}
     if kind == "not":
-        return {"not": draw(conditions(depth + 1))}
-    return {kind: draw(st.lists(conditions(depth + 1), min_size=1, max_size=3))}
+        return {"not": draw(conditions(depth + 1, fields))}
+    return {kind: draw(st.lists(conditions(depth + 1, fields), min_size=1, max_size=3))}
 
 
-ticket_dicts = st.dictionaries(st.sampled_from(["a", "b", "c", "category"]), values, max_size=4)
+ticket_dicts = st.dictionaries(
+    st.sampled_from(["a", "b", "c", "c.d", "category", "items"]), values, max_size=4
+)
 decided = st.sampled_from(["core", "x", "other"])
 RELAXED = settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 
@@ -277,6 +305,27 @@ def test_policy_text_never_becomes_source(text: str) -> None:
             assert GENERATED_NAMES.fullmatch(token.string) or token.string == "category", token
     assert compiled.function({field: text}, text) == 0  # `category` is the decided value
     assert compiled.function({}, "x") == 1
+
+
+@pytest.mark.parametrize("text", HOSTILE, ids=range(len(HOSTILE)))
+def test_policy_text_inside_items_never_becomes_source(text: str) -> None:
+    """Element conditions are generated functions of their own, built the same way."""
+    field = text.replace(".", "_").strip()[:200] or "f"
+    spec = {"xs": {"any_item": {field: text, "any": [{field: {"contains": text}}, {"n": 1}]}}}
+    try:
+        condition = compile_condition(spec)
+    except PolicyError:  # a name the compiler refuses (spaces around a part)
+        field = "f"
+        condition = compile_condition({"xs": {"any_item": {field: text}}})
+    test = condition.node.tests[0]  # type: ignore[union-attr]
+    element = element_predicate(test.arg)
+    assert element.source is not None
+    for token in _tokens(element.source):
+        assert token.type != tokenize.STRING, element.source
+        if token.type == tokenize.NAME and not keyword.iskeyword(token.string):
+            assert GENERATED_NAMES.fullmatch(token.string) or token.string == "item", token
+    assert element.function({field: text}) is True
+    assert predicate(condition).function({"xs": [1, {field: text}]}) is True
 
 
 def test_only_plain_words_name_generated_functions_and_arguments() -> None:

@@ -149,3 +149,68 @@ owners:
     assert find(drawn, lambda t: t.get("level") == 5)
     assert find(drawn, lambda t: "region" in t and "code" in t)
     assert find(drawn, lambda t: policy.classify(t)[0] == "quiet")
+
+
+ITEMS_POLICY = """\
+slapolicy: 1
+name: exports
+timezone: UTC
+calendars:
+  office: {hours: always}
+fields:
+  approvals: {type: list}
+categories:
+  - {id: core, when: {custom_fields: {any_item: {id: 360001, value: core}}}}
+  - id: staged
+    when: {custom_fields: {any_item: {steps: {all_items: {state: done, priority: high}}}}}
+  - {id: approved, when: {approvals: {all_items: {state: approved}, any_item: {state: approved}}}}
+  - {id: other}
+priorities:
+  - {id: P1, when: {category: core}}
+  - {id: P2}
+slas:
+  - {id: standard, calendar: office, targets: {P1: {resolve: 1d}, P2: {resolve: 2d}}}
+routing:
+  - {owner: desk}
+owners:
+  desk: {}
+clock:
+  start_field: sys\\.created_on
+"""
+
+
+def test_tickets_draw_lists_of_objects_for_the_item_operators() -> None:
+    """Elements hold the keys and values the element conditions test, nested lists too;
+    a `priority` key inside an element is drawn (it is the element's), and the start field
+    is the flat key its escaped path names."""
+    from hypothesis import HealthCheck, find, given, settings
+
+    import slapolicy
+    from slapolicy.testing import tickets
+
+    policy = slapolicy.load_policy(ITEMS_POLICY)
+    drawn = tickets(policy)
+
+    def elements(ticket: dict[str, Any], name: str) -> list[Any]:
+        value = ticket.get(name)
+        return value if isinstance(value, list) else []
+
+    assert find(drawn, lambda t: {"id": 360001, "value": "core"} in elements(t, "custom_fields"))
+    assert find(
+        drawn,
+        lambda t: any(
+            isinstance(e, dict) and isinstance(e.get("steps"), list) and e["steps"]
+            for e in elements(t, "custom_fields")
+        ),
+    )
+    for category in ("core", "staged", "approved", "other"):
+        assert find(drawn, lambda t, c=category: policy.classify(t)[0] == c)
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(drawn)
+    def check(ticket: dict[str, Any]) -> None:
+        assert "sys.created_on" in ticket
+        assert "priority" not in ticket  # a decision name at ticket level is never drawn
+        policy.evaluate(ticket)
+
+    check()

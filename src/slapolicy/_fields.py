@@ -32,6 +32,7 @@ An ``enum`` is checked after conversion. ``None`` (a missing value) passes throu
 from __future__ import annotations
 
 import difflib
+import functools
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -41,13 +42,23 @@ from typing import Any
 
 from ._errors import PolicyError, Problem, format_path
 
-__all__ = ["KINDS", "MISSING", "FieldType", "coerce", "lookup", "set_path"]
+__all__ = [
+    "KINDS",
+    "MISSING",
+    "FieldType",
+    "coerce",
+    "is_plain_key",
+    "join_keys",
+    "lookup",
+    "path_keys",
+    "set_path",
+]
 
 KINDS: tuple[str, ...] = ("string", "integer", "number", "boolean", "datetime", "list", "any")
 """The kinds a field can be declared with, as written after ``type:``."""
 
 _ENUM_KINDS = frozenset({"string", "integer", "number"})
-_SPEC_KEYS = ("type", "enum", "label", "description")
+_SPEC_KEYS = ("type", "enum", "timezone", "label", "description")
 _KIND_ALIASES = {
     "str": "string",
     "text": "string",
@@ -69,7 +80,8 @@ _BOOLEAN_TEXT = {"true": True, "false": False, "1": True, "0": False}
 _ISO_DATETIME = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})"
     r"(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?"
-    r"(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?)?"
+    r"(?:([Zz])|([+-])(\d{2})(?::?(\d{2}))?)?)?",
+    re.ASCII,  # \d: 0-9 only (int() would read full-width and other digits too)
 )
 _YAML_BOOLEAN_HINT = (
     "quote it if you meant text: YAML reads unquoted yes/no/on/off/true/false as booleans"
@@ -82,12 +94,17 @@ class FieldType:
 
     kind: str = "any"
     enum: tuple[Any, ...] | None = None
+    #: for a datetime field: the zone of its values without a UTC offset (None: the
+    #: policy's zone); exports often write UTC without saying so
+    timezone: tzinfo | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(
                 f"unknown field kind {self.kind!r}; expected one of {', '.join(KINDS)}"
             )
+        if self.timezone is not None and self.kind != "datetime":
+            raise ValueError(f"a timezone needs kind datetime, not {self.kind}")
         if self.enum is not None:
             if self.kind not in _ENUM_KINDS:
                 raise ValueError(f"an enum needs kind string, integer or number, not {self.kind}")
@@ -141,6 +158,24 @@ class FieldType:
         enum: tuple[Any, ...] | None = None
         if "enum" in spec:
             enum, kind = _check_enum(spec["enum"], kind, "type" in spec, (*base, "enum"), problems)
+        if "timezone" in spec:
+            # the zone itself is resolved by the caller (the policy compiler), which knows
+            # time zones; here only its place is checked
+            if not isinstance(spec["timezone"], str):
+                problems.append(
+                    Problem(
+                        f"timezone must be text like UTC or Asia/Shanghai, got "
+                        f"{_describe(spec['timezone'])}",
+                        _at((*base, "timezone")),
+                    )
+                )
+            elif kind != "datetime":
+                problems.append(
+                    Problem(
+                        "timezone applies only to a datetime field: add `type: datetime`",
+                        _at((*base, "timezone")),
+                    )
+                )
         if problems:
             raise PolicyError(problems)
         return cls(kind or "any", enum)
@@ -160,7 +195,7 @@ def coerce(value: Any, field_type: FieldType, *, tz: tzinfo | None = None) -> An
     elif kind == "boolean":
         result = _to_boolean(value)
     elif kind == "datetime":
-        result = _to_datetime(value, tz)
+        result = _to_datetime(value, field_type.timezone or tz)
     elif kind == "list":
         if not isinstance(value, (list, tuple)):
             raise ValueError(f"expected a list, got {_describe(value)}")
@@ -443,19 +478,75 @@ def _at(path: Sequence[str | int]) -> str:
 
 
 # --------------------------------------------------------------------------- ticket paths
+#
+# A field path names a value inside a ticket: dots separate the keys of nested mappings
+# (``customer.tier`` is ``ticket["customer"]["tier"]``). A key that itself holds a dot, as
+# exports write them (``{"sys.created": ...}``), is written with the dot escaped by a
+# backslash: ``sys\.created`` is the one key ``sys.created``, and ``u_meta.sys\.id`` the key
+# ``sys.id`` inside ``u_meta``. ``\\`` is one backslash; a backslash before any other
+# character is an ordinary character. Conditions, ``fields:``, ``clock.start_field`` and the
+# fields of ``updated`` events all read paths through :func:`path_keys`.
 
 #: what :func:`lookup` returns for a field the ticket lacks
 MISSING: Any = object()
 
+_ESCAPE = "\\"
+
+
+@functools.lru_cache(maxsize=4096)
+def path_keys(path: str) -> tuple[str, ...]:
+    """The keys of a field path: ``customer.tier`` -> ``("customer", "tier")``.
+
+    ``\\.`` is a dot inside a key (``sys\\.created`` -> ``("sys.created",)``) and ``\\\\``
+    one backslash; any other backslash stays as written. A path without a dot or a
+    backslash is one key, itself. Never raises: an empty key (``a..b``) is an empty string,
+    which the condition compiler refuses.
+    """
+    if _ESCAPE not in path:
+        return tuple(path.split("."))
+    keys: list[str] = []
+    key: list[str] = []
+    index, end = 0, len(path)
+    while index < end:
+        char = path[index]
+        if char == _ESCAPE and index + 1 < end and path[index + 1] in "." + _ESCAPE:
+            key.append(path[index + 1])
+            index += 2
+            continue
+        if char == ".":
+            keys.append("".join(key))
+            key = []
+        else:
+            key.append(char)
+        index += 1
+    keys.append("".join(key))
+    return tuple(keys)
+
+
+def join_keys(keys: Sequence[str]) -> str:
+    """The path that :func:`path_keys` reads back as ``keys`` (dots and backslashes escaped)."""
+    return ".".join(
+        key.replace(_ESCAPE, _ESCAPE * 2).replace(".", _ESCAPE + ".")
+        if ("." in key or _ESCAPE in key)
+        else key
+        for key in keys
+    )
+
+
+def is_plain_key(path: str) -> bool:
+    """True when ``path`` is one key spelled as itself (no dot, no backslash): ``ticket.get``
+    reads it."""
+    return "." not in path and _ESCAPE not in path
+
 
 def lookup(ticket: Mapping[str, Any], path: str) -> Any:
-    """The value at a dotted path, or ``MISSING`` (JSON null counts as missing)."""
+    """The value at a field path, or ``MISSING`` (JSON null counts as missing)."""
     value: Any
-    if "." not in path:  # the common case, without splitting
+    if "." not in path and _ESCAPE not in path:  # the common case, without splitting
         value = ticket.get(path)
         return MISSING if value is None else value
     value = ticket
-    for part in path.split("."):
+    for part in path_keys(path):
         if not isinstance(value, Mapping):
             return MISSING
         value = value.get(part, MISSING)
@@ -465,8 +556,8 @@ def lookup(ticket: Mapping[str, Any], path: str) -> Any:
 
 
 def set_path(ticket: dict[str, Any], path: str, value: Any) -> None:
-    """Set a dotted path in ``ticket``, copying the mappings on the way (never the caller's)."""
-    *parents, last = path.split(".")
+    """Set a field path in ``ticket``, copying the mappings on the way (never the caller's)."""
+    *parents, last = path_keys(path)
     node = ticket
     for part in parents:
         child = node.get(part)

@@ -23,7 +23,8 @@ they are public so that you can test your helpdesk code against random calendars
   ``timedelta`` values, optionally with working days (``"2d4h"``).
 * :func:`tickets` draws tickets for a loaded policy: its declared fields with valid values,
   the values and keywords its conditions test (so every rule gets matched now and then),
-  and a start instant.
+  lists of objects for the fields tested with ``any_item`` / ``all_items``, and a start
+  instant.
 
 This module needs ``hypothesis`` (install ``slapolicy[test]``).
 """
@@ -44,7 +45,8 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
         "slapolicy.testing needs hypothesis; install it with `pip install slapolicy[test]`"
     ) from exc
 
-from ._conditions import TABLE, Node, arguments, iter_field_tests
+from ._conditions import TABLE, Node, arguments, item_condition, iter_field_tests
+from ._fields import path_keys, set_path
 from ._policy import Policy
 
 __all__ = [
@@ -476,21 +478,79 @@ def durations(
 # --------------------------------------------------------------------------- tickets
 
 
-def _tested_values(node: Node, out: dict[str, list[Any]]) -> None:
+class _Tested:
+    """What conditions test at one level: the ticket, or the elements of a list field.
+
+    ``values``: per field path, the literals its tests compare with; ``items``: per list
+    field tested with ``any_item`` / ``all_items``, what the element conditions test.
+    """
+
+    def __init__(self) -> None:
+        self.values: dict[str, list[Any]] = {}
+        self.items: dict[str, _Tested] = {}
+
+
+def _tested_values(node: Node, out: _Tested) -> None:
     """Collect, per field, the literals a condition's tree compares it with.
 
     Keywords of ``contains*`` become a text around them (``"… w …"``), so a drawn value
     contains them; ``exists`` and ``matches`` give no literal, but their field is still
-    listed, so tickets draw it.
+    listed, so tickets draw it. The element conditions of ``any_item`` / ``all_items`` are
+    collected for the list's elements, whose keys are their own (never ticket fields).
     """
     for tests in iter_field_tests(node):
-        found = out.setdefault(tests.name, [])
+        found = out.values.setdefault(tests.name, [])
         for test in tests.tests:
+            items = item_condition(test)
+            if items is not None:
+                _tested_values(items.node, out.items.setdefault(tests.name, _Tested()))
+                continue
             argument = TABLE[test.op].argument
             if argument in ("needle", "needles"):
                 found.extend(f"… {w} …" for w in arguments(test) if isinstance(w, str))
             elif argument != "pattern":
                 found.extend(arguments(test))
+
+
+def _put(target: dict[str, Any], path: str, value: Any) -> None:
+    """Set a field path in a drawn mapping (left out if a drawn value is in its way)."""
+    *parents, last = path_keys(path)
+    node = target
+    for part in parents:
+        child = node.setdefault(part, {})
+        if not isinstance(child, dict):
+            return  # a drawn text where this path needs a mapping: the field stays missing
+        node = child
+    node[last] = value
+
+
+def _undeclared(tested: _Tested, name: str) -> st.SearchStrategy[Any]:
+    """Values of a field nothing declares: a literal it is compared with, other text, and
+    for a list of objects, lists of drawn elements."""
+    literals = [v for v in tested.values.get(name, []) if v is not None]
+    options: list[st.SearchStrategy[Any]] = [st.text(max_size=12)]
+    if literals:
+        options.insert(0, st.sampled_from(literals))
+    if name in tested.items:
+        options.insert(0, _lists_of_objects(tested.items[name]))
+    return st.one_of(*options)
+
+
+def _lists_of_objects(tested: _Tested) -> st.SearchStrategy[list[Any]]:
+    """Lists of elements for ``any_item`` / ``all_items``: mappings holding what the element
+    conditions test, now and then a value that is not a mapping, sometimes empty."""
+    fields = {name: _undeclared(tested, name) for name in sorted(set(tested.values))}
+
+    @st.composite
+    def element(draw: st.DrawFn) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name, values in fields.items():
+            if draw(st.integers(0, 3)):  # most elements have most fields
+                _put(out, name, draw(values))
+        return out
+
+    odd = st.one_of(st.none(), st.text(max_size=4), st.integers(-3, 3))
+    return st.lists(st.one_of(element(), element(), element(), odd), max_size=4)
 
 
 def tickets(
@@ -502,14 +562,16 @@ def tickets(
     """Tickets for ``policy`` (a loaded :class:`slapolicy.Policy`) that it can evaluate.
 
     Every field a rule tests or the policy declares may be present or missing; its value is
-    one the conditions test, a valid value of its declared type, or other text. The start
-    field holds an aware instant between ``start_min`` and ``start_max`` (naive bounds are
-    read in the policy's time zone; keep them inside the years of official holiday data to
-    avoid ``HolidayDataWarning``).
+    one the conditions test, a valid value of its declared type, or other text. A list
+    field tested with ``any_item`` / ``all_items`` also holds lists of objects whose keys
+    take the values the element conditions test. The start field holds an aware instant
+    between ``start_min`` and ``start_max`` (naive bounds are read in the policy's time
+    zone; keep them inside the years of official holiday data to avoid
+    ``HolidayDataWarning``).
     """
     if not isinstance(policy, Policy):
         raise TypeError("tickets() needs a policy from slapolicy.load_policy")
-    tested: dict[str, list[Any]] = {}
+    tested = _Tested()
     rules = [
         *policy.categories,
         *policy.priorities,
@@ -519,22 +581,21 @@ def tickets(
     for rule in rules:
         _tested_values(rule.condition.node, tested)
     if policy.matrix is not None:
-        tested.setdefault(policy.matrix.rows, []).extend(policy.matrix.values)
+        tested.values.setdefault(policy.matrix.rows, []).extend(policy.matrix.values)
         for cols in policy.matrix.values.values():
-            tested.setdefault(policy.matrix.columns, []).extend(cols)
+            tested.values.setdefault(policy.matrix.columns, []).extend(cols)
     for name in ("category", "priority", "sla", "owner"):
-        tested.pop(name, None)  # decision fields, not ticket fields
+        tested.values.pop(name, None)  # decision fields, not ticket fields
+        tested.items.pop(name, None)
     fields: dict[str, st.SearchStrategy[Any]] = {}
-    for name in sorted(set(tested) | set(policy.fields)):
+    for name in sorted(set(tested.values) | set(policy.fields)):
         declared = policy.fields.get(name)
         if declared is not None:
             fields[name] = _declared_values(declared.kind, declared.enum)
+            if name in tested.items:
+                fields[name] = st.one_of(_lists_of_objects(tested.items[name]), fields[name])
         else:
-            literals = [v for v in tested.get(name, []) if v is not None]
-            options: list[st.SearchStrategy[Any]] = [st.text(max_size=12)]
-            if literals:
-                options.insert(0, st.sampled_from(literals))
-            fields[name] = st.one_of(*options)
+            fields[name] = _undeclared(tested, name)
     starts = instants(policy.timezone, start_min, start_max)
 
     @st.composite
@@ -542,12 +603,8 @@ def tickets(
         ticket: dict[str, Any] = {}
         for name, values in fields.items():
             if draw(st.booleans()):
-                node = ticket
-                *parents, last = name.split(".")
-                for part in parents:
-                    node = node.setdefault(part, {})
-                node[last] = draw(values)
-        ticket[policy.start_field] = draw(starts).isoformat()
+                _put(ticket, name, draw(values))
+        set_path(ticket, policy.start_field, draw(starts).isoformat())
         return ticket
 
     return draw_ticket()

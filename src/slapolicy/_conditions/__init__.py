@@ -20,15 +20,25 @@ Shapes
 - ``{field: value}`` is equality; several keys in one mapping must all hold.
 - ``{field: [a, b]}`` is membership (``in``).
 - ``{field: {op: arg, ...}}`` applies operators; several operators must all hold. Operators:
-  ``eq ne in not_in gt ge lt le between contains contains_any contains_all matches exists``.
+  ``eq ne in not_in gt ge lt le between contains contains_any contains_all matches exists
+  any_item all_items``.
 - ``all: [...]``, ``any: [...]`` (non-empty lists of conditions) and ``not: {...}`` combine
   conditions and may sit next to field keys. ``all``, ``any``, ``not`` and the operator names
   are reserved: they cannot be used as top-level field names.
+- ``{field: {any_item: condition}}`` holds when the field is a list and some element
+  satisfies the condition, a whole condition whose paths are relative to the element;
+  ``all_items`` when every element does (an empty list: true). A value that is not a list
+  fails both; an element that is not a mapping has no fields (every path in it is missing).
+  Declared ``fields:`` do not apply inside. Walkers see two scopes (:mod:`.tree`):
+  :func:`iter_field_tests` yields the ticket's tests only, :func:`iter_scoped_field_tests`
+  also those on elements, with their scope.
 
 Values
 ------
 - Fields are dotted paths into the ticket: ``customer.tier`` reads ``ticket["customer"]["tier"]``.
-  A non-mapping on the way, an absent key and JSON ``null`` all mean *missing*.
+  A key that holds a dot is written with a backslash: ``sys\\.created`` reads
+  ``ticket["sys.created"]`` (:func:`slapolicy._fields.path_keys`). A non-mapping on the way,
+  an absent key and JSON ``null`` all mean *missing*.
 - A test on a missing field is false, including ``ne`` and ``not_in``; only ``exists: false``
   is true for a missing field.
 - There is no implicit coercion: ``true`` never equals ``1``, ``"3"`` never equals ``3``, and
@@ -56,9 +66,10 @@ insensitive`` uses RE2's case-insensitive mode (Unicode simple case folding). Te
 searched as UTF-8; lone surrogates are passed through instead of failing.
 
 Limits: a pattern has at most 1,000 characters, a needle at most 1,000, and a list of values
-or needles at most 1,000 items; conditions nest at most 32 levels. ``contains_any`` with
-many text needles runs as one RE2 alternation on long texts (short texts are faster needle
-by needle), so huge texts stay linear in their length.
+or needles at most 1,000 items; conditions nest at most 32 levels (each ``all``, ``any``,
+``not``, ``any_item`` and ``all_items`` is a level), checked before anything recurses.
+``contains_any`` with many text needles runs as one RE2 alternation on long texts (short
+texts are faster needle by needle), so huge texts stay linear in their length.
 
 Evaluation
 ----------
@@ -72,34 +83,60 @@ nested values, odd Unicode, NaN). A :class:`Condition` is immutable and safe to 
 between threads.
 """
 
-from .codegen import Selector, Source, emit, first_match, predicate, reference_first_match
+from .codegen import (
+    Selector,
+    Source,
+    element_predicate,
+    emit,
+    first_match,
+    predicate,
+    reference_first_match,
+)
 from .compiler import MAX_DEPTH, MAX_ITEMS, MAX_NEEDLE_LENGTH, MAX_PATTERN_LENGTH, compile_tree
 from .condition import Condition, compile_condition
 from .evaluate import Predicate, field_predicate, getter, to_predicate
 from .explain import Check, explain
-from .operators import COMBINATORS, OPERATORS, TABLE, TEXT_OPERATORS, Operator, ValueTest
+from .operators import (
+    COMBINATORS,
+    ITEM_OPERATORS,
+    MAX_SHOWN_ITEMS,
+    OPERATORS,
+    QUANTIFIERS,
+    TABLE,
+    TEXT_OPERATORS,
+    Operator,
+    ValueTest,
+)
 from .tree import (
     AllOf,
     Always,
     AnyOf,
     FieldTests,
+    ItemCondition,
     Node,
     Not,
     Path,
+    Scope,
     Test,
     arguments,
+    item_condition,
+    item_conditions,
     iter_field_tests,
     iter_nodes,
+    iter_scoped_field_tests,
 )
 from .values import describe, kind_of, show, value_key
 
 __all__ = [
     "COMBINATORS",
+    "ITEM_OPERATORS",
     "MAX_DEPTH",
     "MAX_ITEMS",
     "MAX_NEEDLE_LENGTH",
     "MAX_PATTERN_LENGTH",
+    "MAX_SHOWN_ITEMS",
     "OPERATORS",
+    "QUANTIFIERS",
     "TABLE",
     "TEXT_OPERATORS",
     "AllOf",
@@ -108,11 +145,13 @@ __all__ = [
     "Check",
     "Condition",
     "FieldTests",
+    "ItemCondition",
     "Node",
     "Not",
     "Operator",
     "Path",
     "Predicate",
+    "Scope",
     "Selector",
     "Source",
     "Test",
@@ -121,13 +160,17 @@ __all__ = [
     "compile_condition",
     "compile_tree",
     "describe",
+    "element_predicate",
     "emit",
     "explain",
     "field_predicate",
     "first_match",
     "getter",
+    "item_condition",
+    "item_conditions",
     "iter_field_tests",
     "iter_nodes",
+    "iter_scoped_field_tests",
     "kind_of",
     "predicate",
     "reference_first_match",

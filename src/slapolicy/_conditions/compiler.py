@@ -18,9 +18,10 @@ from typing import Any
 import re2
 
 from .._errors import PolicyError, Problem, format_path
-from .._fields import FieldType, coerce
-from .operators import OPERATORS, TABLE, TEXT_OPERATORS, compile_pattern
-from .tree import AllOf, AnyOf, FieldTests, Node, Not, Path, Test
+from .._fields import FieldType, coerce, path_keys
+from .evaluate import to_predicate
+from .operators import ITEM_OPERATORS, OPERATORS, TABLE, TEXT_OPERATORS, compile_pattern
+from .tree import AllOf, AnyOf, FieldTests, ItemCondition, Node, Not, Path, Test
 from .values import describe, is_aware, kind_of, show, value_key
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "MAX_NEEDLE_LENGTH",
     "MAX_PATTERN_LENGTH",
     "compile_tree",
+    "plain_copy",
 ]
 
 MAX_PATTERN_LENGTH = 1000
@@ -41,7 +43,8 @@ MAX_ITEMS = 1000
 """Most values accepted in one ``in`` / ``not_in`` / ``contains_any`` / ``contains_all`` list."""
 
 MAX_DEPTH = 32
-"""Deepest nesting of conditions accepted."""
+"""Deepest nesting of conditions accepted: each ``all``, ``any``, ``not``, ``any_item`` and
+``all_items`` is one level. Checked on the way down, so nothing recurses deeper."""
 
 _CASE_KEY = "case"
 _CASES = ("insensitive", "sensitive")
@@ -67,12 +70,22 @@ def compile_tree(
     whose literals are converted and checked; ``tz`` is the time zone for date-time
     literals without an offset.
     """
-    compiler = _Compiler(fields or {}, tz)
+    compiler = _Compiler(fields or {}, tz, [])
     node = compiler.condition(spec, tuple(path), 1)
     if compiler.problems:
         raise PolicyError(compiler.problems)
     assert node is not None  # no problems means every part compiled
     return node
+
+
+def plain_copy(data: Any) -> Any:
+    """Copy condition data as plain dicts and lists (only ever called on checked data, whose
+    depth :data:`MAX_DEPTH` bounds)."""
+    if isinstance(data, Mapping):
+        return {key: plain_copy(value) for key, value in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [plain_copy(item) for item in data]
+    return data
 
 
 class _Invalid(Exception):
@@ -82,20 +95,31 @@ class _Invalid(Exception):
 class _Compiler:
     """Walks condition data, recording every problem and building nodes for valid parts."""
 
-    def __init__(self, fields: Mapping[str, FieldType], tz: tzinfo | None) -> None:
-        self.fields = fields
+    def __init__(
+        self,
+        fields: Mapping[str, FieldType],
+        tz: tzinfo | None,
+        problems: list[Problem],
+        *,
+        in_items: bool = False,
+    ) -> None:
+        #: compiling the element condition of any_item / all_items (no declared fields)
+        self.in_items = in_items
+        #: declared fields by their keys (``a.b`` and ``a.b`` spelled alike, escapes read)
+        self.fields = {path_keys(name): declared for name, declared in fields.items()}
         self.tz = tz
-        self.problems: list[Problem] = []
+        self.problems = problems
         #: argument kind (``Operator.argument``) -> its checker, all called alike:
-        #: ``check(field name, op, arg, declared type, fold, path) -> checked argument``
+        #: ``check(field name, op, arg, declared type, fold, path, depth) -> checked argument``
         self._checkers: dict[str, Callable[..., Any]] = {
-            "literal": lambda n, op, a, d, f, p: self._literal(n, a, d, f, p),
-            "literals": lambda n, op, a, d, f, p: self._literal_list(n, op, a, d, f, p),
-            "order": lambda n, op, a, d, f, p: self._orderable(n, op, a, d, p),
-            "bounds": lambda n, op, a, d, f, p: self._bounds(n, a, d, p),
-            "needle": lambda n, op, a, d, f, p: self._needle(n, a, d, p),
-            "needles": lambda n, op, a, d, f, p: self._needles(n, op, a, d, p),
-            "pattern": lambda n, op, a, d, f, p: self._pattern(a, f, p),
+            "literal": lambda n, op, a, d, f, p, _: self._literal(n, a, d, f, p),
+            "literals": lambda n, op, a, d, f, p, _: self._literal_list(n, op, a, d, f, p),
+            "order": lambda n, op, a, d, f, p, _: self._orderable(n, op, a, d, p),
+            "bounds": lambda n, op, a, d, f, p, _: self._bounds(n, a, d, p),
+            "needle": lambda n, op, a, d, f, p, _: self._needle(n, a, d, p),
+            "needles": lambda n, op, a, d, f, p, _: self._needles(n, op, a, d, p),
+            "pattern": lambda n, op, a, d, f, p, _: self._pattern(a, f, p),
+            "condition": lambda n, op, a, d, f, p, depth: self._items(n, op, a, p, depth),
         }
 
     def fail(self, message: str, path: Sequence[str | int], *, key: bool = False) -> _Invalid:
@@ -145,7 +169,7 @@ class _Compiler:
             elif key == "not":
                 nodes.append(self._negation(value, (*path, key), depth))
             else:
-                nodes.append(self.field(key, value, (*path, key)))
+                nodes.append(self.field(key, value, (*path, key), depth))
         if any(node is None for node in nodes):
             return None
         valid = tuple(node for node in nodes if node is not None)
@@ -185,15 +209,15 @@ class _Compiler:
 
     # -- fields
 
-    def field(self, name: str, value: Any, path: Path) -> Node | None:
-        """Compile the tests on one field."""
+    def field(self, name: str, value: Any, path: Path, depth: int) -> Node | None:
+        """Compile the tests on one field (``depth``: of the condition it is written in)."""
         try:
             self._check_field_name(name, value, path)
-            declared = self.fields.get(name)
+            declared = self.fields.get(path_keys(name))
             if isinstance(value, Mapping):
-                return self._operators(name, value, declared, path)
+                return self._operators(name, value, declared, path, depth)
             op = "in" if isinstance(value, (list, tuple)) else "eq"
-            test = self._operator(name, op, value, False, declared, path)
+            test = self._operator(name, op, value, False, declared, path, depth)
             return FieldTests(name, (test,), None, path)
         except _Invalid:
             return None
@@ -216,10 +240,11 @@ class _Compiler:
             )
         if len(name) > 200:
             raise self.fail("field name is longer than 200 characters", path, key=True)
-        parts = name.split(".")
+        parts = path_keys(name)
         if any(not part for part in parts):
             raise self.fail(
-                f"field name {name!r} has an empty part; write dotted paths like 'customer.tier'",
+                f"field name {name!r} has an empty part; write dotted paths like 'customer.tier' "
+                "(and a key that holds a dot with a backslash: 'sys\\.created')",
                 path,
                 key=True,
             )
@@ -234,6 +259,7 @@ class _Compiler:
         spec: Mapping[Any, Any],
         declared: FieldType | None,
         path: Path,
+        depth: int,
     ) -> Node | None:
         """Compile ``{op: arg, ...}`` for one field."""
         if not spec:
@@ -262,7 +288,7 @@ class _Compiler:
                             where,
                         )
                 else:
-                    tests.append(self._operator(name, key, arg, fold, declared, where))
+                    tests.append(self._operator(name, key, arg, fold, declared, where, depth))
             except _Invalid:
                 failed = True
         return None if failed else FieldTests(name, tuple(tests), exists, path)
@@ -293,7 +319,8 @@ class _Compiler:
             else:
                 hint = (
                     f"; operators are {', '.join(OPERATORS)}; to test a nested field write "
-                    f"'{name}.{key}: ...'"
+                    f"'{name}.{key}: ...', and for a list of objects "
+                    f"'{name}: {{any_item: {{{key}: ...}}}}'"
                 )
         return self.fail(f"unknown operator {show(key)} for field {name!r}{hint}", where, key=True)
 
@@ -313,13 +340,14 @@ class _Compiler:
         fold: bool,
         declared: FieldType | None,
         path: Path,
+        depth: int,
     ) -> Test:
         """Check an operator's argument with the checker its table row names; build the test."""
         operator = TABLE[op]
         self._need_kind(name, op, declared, path, operator.kinds)
         fold = fold and operator.text
         check = self._checkers[operator.argument]
-        return Test(op, check(name, op, arg, declared, fold, path), fold, path)
+        return Test(op, check(name, op, arg, declared, fold, path, depth), fold, path)
 
     def _need_kind(
         self,
@@ -332,8 +360,13 @@ class _Compiler:
         """Reject an operator that cannot apply to a declared field's kind."""
         if declared is None or declared.kind in kinds:
             return
-        if declared.kind == "list":
-            hint = "; test a list with contains, contains_any or contains_all"
+        if op in ITEM_OPERATORS:
+            hint = "; it tests the elements of a list (declare the field as list, or not at all)"
+        elif declared.kind == "list":
+            hint = (
+                "; test a list with contains, contains_any or contains_all, and a list of "
+                "objects with any_item or all_items"
+            )
         elif declared.kind == "boolean" and op in ("gt", "ge", "lt", "le", "between"):
             hint = "; booleans have no order, compare with eq"
         else:
@@ -360,7 +393,8 @@ class _Compiler:
         if isinstance(value, Mapping):
             raise self.fail(
                 "expected a single value, got a mapping; to test a nested field write "
-                f"'{name}.key: ...'",
+                f"'{name}.key: ...', and for a list of objects "
+                f"'{name}: {{any_item: {{key: ...}}}}'",
                 path,
             )
         if isinstance(value, (list, tuple)):
@@ -372,6 +406,13 @@ class _Compiler:
         if isinstance(value, float) and math.isnan(value):
             raise self.fail("NaN never equals anything; compare with a number", path)
         if isinstance(value, (date, datetime)):
+            if self.in_items:
+                raise self.fail(
+                    "a date or time literal cannot be compared inside any_item / all_items: "
+                    "declared fields do not apply to list elements, whose values are compared "
+                    "as they are (usually text)",
+                    path,
+                )
             raise self.fail(
                 f"a date or time literal needs field {name!r} declared in fields: as "
                 "{type: datetime} (undeclared ticket values are compared as they are, "
@@ -392,7 +433,7 @@ class _Compiler:
     ) -> Any:
         """Convert a literal for a declared field through :func:`coerce`, checking its enum."""
         try:
-            converted = coerce(value, FieldType(declared.kind), tz=self.tz)
+            converted = coerce(value, FieldType(declared.kind, None, declared.timezone), tz=self.tz)
             if declared.enum is not None:
                 if fold and isinstance(converted, str):
                     folded = converted.casefold()
@@ -544,6 +585,36 @@ class _Compiler:
         if failed:
             raise _Invalid()
         return tuple(needles)
+
+    def _items(self, name: str, op: str, value: Any, path: Path, depth: int) -> ItemCondition:
+        """Compile the element condition of ``any_item`` / ``all_items``.
+
+        It is a whole condition, one level deeper, whose paths are relative to the element;
+        declared ``fields:`` name ticket fields, so they do not apply inside it.
+        """
+        example = f"{{{name}: {{{op}: {{id: 360001, value: core}}}}}}"
+        if isinstance(value, (list, tuple)):
+            raise self.fail(
+                f"{op} takes one condition on each element, got a list; write {example}, and "
+                f"all: [...] or any: [...] inside it for several",
+                path,
+            )
+        if not isinstance(value, Mapping):
+            raise self.fail(
+                f"{op} takes a condition on each element of a list of objects, like {example}; "
+                f"got {describe(value)} (to find a value in a list of values use contains)",
+                path,
+            )
+        if not value:
+            raise self.fail(
+                f"{op} needs a condition on the elements, got an empty mapping; write {example}",
+                path,
+            )
+        elements = _Compiler({}, self.tz, self.problems, in_items=True)
+        node = elements.condition(value, path, depth + 1)
+        if node is None:
+            raise _Invalid()
+        return ItemCondition(node, to_predicate(node), plain_copy(value))
 
     def _pattern(self, value: Any, fold: bool, path: Path) -> Any:
         """Compile a ``matches`` pattern with RE2, explaining what RE2 cannot do."""

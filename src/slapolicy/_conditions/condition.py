@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from datetime import tzinfo
 from typing import Any, NoReturn
 
-from .._fields import FieldType
-from .compiler import compile_tree
+from .._fields import FieldType, path_keys
+from .compiler import compile_tree, plain_copy
 from .evaluate import Predicate, to_predicate
 from .explain import Check, explain
 from .tree import Always, Node, Path, iter_field_tests
@@ -97,8 +97,9 @@ def compile_condition(
     converted and checked; ``tz`` is the time zone for date-time literals without an offset.
     """
     node = compile_tree(spec, path=path, fields=fields, tz=tz)
-    condition = Condition(node, _plain(spec))
-    used = {name: fields[name] for name in condition.fields if fields and name in fields}
+    condition = Condition(node, plain_copy(spec))
+    read = {path_keys(name) for name in condition.fields}
+    used = {name: ft for name, ft in (fields or {}).items() if path_keys(name) in read}
     object.__setattr__(condition, "_compiled_with", (tuple(path), used or None, tz))
     return condition
 
@@ -108,15 +109,6 @@ def _rebuild(
 ) -> Condition:
     """Recompile a condition after unpickling."""
     return compile_condition(spec, path=path, fields=fields, tz=tz)
-
-
-def _plain(data: Any) -> Any:
-    """Copy validated condition data as plain dicts and lists (bounded by the checks)."""
-    if isinstance(data, Mapping):
-        return {key: _plain(value) for key, value in data.items()}
-    if isinstance(data, (list, tuple)):
-        return [_plain(item) for item in data]
-    return data
 
 
 _ALWAYS = Condition(Always())

@@ -10,6 +10,12 @@ argument); docs/architecture.md walks through it.
 
 A value test receives a present value (never ``None``: a missing field fails every test
 before its value is looked at) and never raises for any JSON-like value.
+
+``any_item`` and ``all_items`` quantify a condition over the elements of a list: their
+argument (checked by the compiler into a :class:`~.tree.ItemCondition`) carries the
+element condition's predicate, and :data:`QUANTIFIERS` turns any element predicate into the
+value test, so the generated code (:mod:`.codegen`) quantifies its own compiled element
+condition with the same function.
 """
 
 from __future__ import annotations
@@ -27,7 +33,10 @@ from .values import encode, is_aware, kind_of, show, value_key
 
 __all__ = [
     "COMBINATORS",
+    "ITEM_OPERATORS",
+    "MAX_SHOWN_ITEMS",
     "OPERATORS",
+    "QUANTIFIERS",
     "TABLE",
     "TEXT_OPERATORS",
     "Operator",
@@ -36,7 +45,9 @@ __all__ = [
 ]
 
 ValueTest = Callable[[Any], bool]
-Argument = Literal["literal", "literals", "order", "bounds", "needle", "needles", "pattern"]
+Argument = Literal[
+    "literal", "literals", "order", "bounds", "needle", "needles", "pattern", "condition"
+]
 
 _ORDER_FUNCTIONS: dict[str, Callable[[Any, Any], bool]] = {
     "gt": operator.gt,
@@ -245,6 +256,46 @@ def _negated(test: ValueTest) -> ValueTest:
     return lambda v: not test(v)
 
 
+def any_item(element: Callable[[Any], bool]) -> ValueTest:
+    """Build ``any_item``: the value is a list and some element satisfies ``element``.
+
+    ``element`` is the element condition's predicate; it receives each element as it is
+    (an element that is not a mapping has no fields: every path inside it is missing).
+    """
+
+    def any_item(v: Any) -> bool:
+        if not isinstance(v, (list, tuple)):
+            return False
+        for item in v:  # noqa: SIM110 - a plain loop allocates no generator (hot path)
+            if element(item):
+                return True
+        return False
+
+    return any_item
+
+
+def all_items(element: Callable[[Any], bool]) -> ValueTest:
+    """Build ``all_items``: the value is a list and every element satisfies ``element``
+    (an empty list: true, there is no element that fails)."""
+
+    def all_items(v: Any) -> bool:
+        if not isinstance(v, (list, tuple)):
+            return False
+        for item in v:  # noqa: SIM110 - a plain loop allocates no generator (hot path)
+            if not element(item):
+                return False
+        return True
+
+    return all_items
+
+
+#: ``any_item`` / ``all_items`` -> (element predicate -> value test)
+QUANTIFIERS: Mapping[str, Callable[[Callable[[Any], bool]], ValueTest]] = {
+    "any_item": any_item,
+    "all_items": all_items,
+}
+
+
 # --------------------------------------------------------------------------- reasons
 
 
@@ -353,11 +404,48 @@ def _matches_reason(pattern: str, fold: bool, value: Any, matched: bool) -> str:
     return f"{show(value)} {verb} /{pattern}/"
 
 
+#: the elements a trace shows when no element of a list matches
+MAX_SHOWN_ITEMS = 10
+
+
+def _items_reason(op: str, arg: Any, fold: bool, value: Any, matched: bool) -> str:
+    if not isinstance(value, (list, tuple)):
+        return f"type mismatch: {kind_of(value)} ({op} needs a list)"
+    count = len(value)
+    elements = f"{count} element{'' if count == 1 else 's'}"
+    if not value:
+        return "the list is empty: every element matches" if matched else "the list is empty"
+    predicate = arg.predicate
+    if op == "any_item":
+        if matched:
+            first = next(i for i, item in enumerate(value) if predicate(item))
+            return f"element [{first}] matches"
+        shown = "" if count <= MAX_SHOWN_ITEMS else f" (the first {MAX_SHOWN_ITEMS} shown)"
+        return f"none of its {elements} matches{shown}"
+    if matched:
+        return "its one element matches" if count == 1 else f"all {elements} match"
+    first = next(i for i, item in enumerate(value) if not predicate(item))
+    return f"element [{first}] does not match"
+
+
 # --------------------------------------------------------------------------- the table
 
 _SCALAR_KINDS = frozenset({"string", "integer", "number", "boolean", "datetime", "any"})
 _ORDER_KINDS = frozenset({"string", "integer", "number", "datetime", "any"})
 _SEARCH_KINDS = frozenset({"string", "list", "any"})
+_LIST_KINDS = frozenset({"list", "any"})
+
+
+def _quantifier(op: str) -> Operator:
+    quantify = QUANTIFIERS[op]
+    return Operator(
+        op,
+        "condition",
+        _LIST_KINDS,
+        False,
+        lambda items, fold: quantify(items.predicate),
+        functools.partial(_items_reason, op),
+    )
 
 
 def _order(op: str) -> Operator:
@@ -405,6 +493,8 @@ TABLE: Mapping[str, Operator] = {
         Operator(
             "matches", "pattern", frozenset({"string", "any"}), True, regex_test, _matches_reason
         ),
+        _quantifier("any_item"),
+        _quantifier("all_items"),
     )
 }
 
@@ -416,3 +506,8 @@ TEXT_OPERATORS: frozenset[str] = frozenset(name for name, op in TABLE.items() if
 
 COMBINATORS: tuple[str, ...] = ("all", "any", "not")
 """The reserved keys that combine conditions."""
+
+ITEM_OPERATORS: frozenset[str] = frozenset(
+    name for name, op in TABLE.items() if op.argument == "condition"
+)
+"""The operators whose argument is a condition on each element of a list."""

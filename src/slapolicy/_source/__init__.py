@@ -12,9 +12,18 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from .yaml_reader import SourceDocument, read_yaml, read_yaml_file
+from .._errors import PolicyError, Problem, format_path
+from .includes import Included, resolve_includes
+from .yaml_reader import MAX_DEPTH, MAX_NODES, SourceDocument, read_yaml, read_yaml_file
 
-__all__ = ["SourceDocument", "read_source", "read_yaml", "read_yaml_file"]
+__all__ = [
+    "Included",
+    "SourceDocument",
+    "read_source",
+    "read_yaml",
+    "read_yaml_file",
+    "resolve_includes",
+]
 
 
 def read_source(
@@ -27,6 +36,7 @@ def read_source(
     when the caller's mapping does.
     """
     if isinstance(source, Mapping):
+        _check_shape(source)  # before copying: deepcopy recurses, and may hit the limit
         return copy.deepcopy(dict(source)), None, None
     if isinstance(source, os.PathLike) or (
         isinstance(source, str) and "\n" not in source and not source.lstrip().startswith("{")
@@ -39,3 +49,26 @@ def read_source(
     raise TypeError(
         f"load_policy expects a path, YAML text or a mapping, got {type(source).__name__}"
     )
+
+
+def _check_shape(data: Mapping[str, Any]) -> None:
+    """Refuse a mapping nested deeper than a YAML document may be, or with more values.
+
+    The same limits as YAML text (``MAX_DEPTH``, ``MAX_NODES``), walked without recursion:
+    a mapping a few thousand levels deep (or one that contains itself) would otherwise end
+    in ``RecursionError`` while it is copied.
+    """
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(data, ())]
+    count = 0
+    while stack:
+        node, path = stack.pop()
+        count += 1
+        if count > MAX_NODES:
+            raise PolicyError([Problem(f"the policy has more than {MAX_NODES:,} values")])
+        if len(path) > MAX_DEPTH:
+            message = f"the policy nests more than {MAX_DEPTH} levels deep"
+            raise PolicyError([Problem(message, format_path(path[: MAX_DEPTH + 1]))])
+        if isinstance(node, Mapping):
+            stack.extend((value, (*path, str(key))) for key, value in node.items())
+        elif isinstance(node, list | tuple):
+            stack.extend((value, (*path, index)) for index, value in enumerate(node))

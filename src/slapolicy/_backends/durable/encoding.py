@@ -29,6 +29,8 @@ import struct
 from collections.abc import Mapping
 from typing import Any, TypeAlias
 
+from ..._fields import path_keys
+
 __all__ = [
     "MAX_TEXT_BYTES",
     "Json",
@@ -147,7 +149,7 @@ class Slot:
 
     def __init__(self, path: str, names: Names, serial: int) -> None:
         self.path = path
-        self.keys = tuple(path.split("."))
+        self.keys = path_keys(path)
         self._names = names
         self._stem = f"f{serial}"
         self.attrs: dict[str, str] = {}  # kind -> attribute name

@@ -8,9 +8,11 @@ negated form. Then each test gets its durable-rules form (:class:`Forms`) or non
   ``between`` on text and numbers, booleans and ``exists``, and the ``all`` / ``any`` /
   ``not`` structure;
 - computed natively and posted as 0/1 attributes: ``contains``, ``contains_any``,
-  ``contains_all``, ``matches``, date-time comparisons (Python compares two date-times of
-  one zone by wall clock), longer lists and text literals, and any part of a condition too
-  large for one durable-rules rule (at most 15 ``$and``/``$or`` nodes).
+  ``contains_all``, ``matches``, ``any_item`` and ``all_items`` (durable-rules' ``$iany`` /
+  ``$iall`` would test the raw elements with its own coercing comparisons, which no ticket
+  value ever reaches, see :mod:`.encoding`), date-time comparisons (Python compares two
+  date-times of one zone by wall clock), longer lists and text literals, and any part of a
+  condition too large for one durable-rules rule (at most 15 ``$and``/``$or`` nodes).
 
 The native predicate of a test is the one the native engine runs (built from the tree's
 test), so a natively computed part answers exactly as the native engine does.
@@ -232,7 +234,7 @@ class Forms:
                 {"$or": [{"$nex": {attr: 1}}, {"$lt": {attr: low_key}}, {"$gt": {attr: high_key}}]},
                 [need, upper[2]],
             )
-        return None  # contains, contains_any, contains_all, matches
+        return None  # contains, contains_any, contains_all, matches, any_item, all_items
 
     def _key(self, slot: Slot, value: Any, fold: bool) -> tuple[str, Any, Need]:
         """The attribute a literal is compared on, the literal's key and what is read."""
