@@ -82,10 +82,15 @@ def test_validate_missing_file_is_a_usage_error(tmp_path: Path) -> None:
 
 def test_lint_clean_and_with_findings(tmp_path: Path) -> None:
     assert run("lint", POLICY, "--today", "2025-06-01").exit_code == 0
-    result = run("lint", POLICY, "--today", "2026-06-01")
+    # the sample accepts SP107 (`lint: {ignore: [SP107]}`): without that line it is reported
+    assert run("lint", POLICY, "--today", "2026-06-01").exit_code == 0
+    unaccepted = tmp_path / "policy.yaml"
+    text = Path(POLICY).read_text(encoding="utf-8")
+    unaccepted.write_text(text.replace("lint: {ignore: [SP107]}\n", ""), encoding="utf-8")
+    result = run("lint", str(unaccepted), "--today", "2026-06-01")
     assert result.exit_code == 1
     assert "SP107" in result.output
-    as_json = run("lint", POLICY, "--today", "2026-06-01", "--json")
+    as_json = run("lint", str(unaccepted), "--today", "2026-06-01", "--json")
     assert json.loads(as_json.output.splitlines()[0])["code"] == "SP107"
 
 
@@ -230,13 +235,16 @@ def test_diff_summarises_changes(tmp_path: Path) -> None:
     ]
     tickets.write_text("\n".join(json.dumps(x) for x in lines) + "\nnot json\n", encoding="utf-8")
     result = run("diff", POLICY, str(new), "--tickets", str(tickets), "--json")
-    assert result.exit_code == 0
-    data = json.loads(result.output)
+    assert result.exit_code == 3  # the "not json" line could not be compared
+    assert "1 of 3 tickets could not be compared (line 3)" in result.stderr
+    data = json.loads(result.stdout)
     assert data["tickets"] == 2
     assert data["unchanged"] == 1
     assert data["deadlines"]["response"]["later"] == 1
     assert data["deadlines"]["response"]["max_later_seconds"] == 1800
     assert data["errors"]["invalid_json"] == 1
+    assert data["error_lines"] == [3]
+    assert data["examples"]["response_due"][0]["shift_seconds"] == 1800
     text = run("diff", POLICY, str(new), "--tickets", str(tickets), "--no-progress")
     assert "response due: 1 changed" in text.output
 
@@ -302,7 +310,7 @@ def test_status_explain_shows_overdue_time_with_a_sign(tmp_path: Path) -> None:
     )
     # the P1 response was due 17:45 on the 24x7 calendar: one hour overdue at 18:45
     assert "response  breached  due 2026-05-08T17:45:00+08:00" in result.output
-    assert "left -1:00:00" in result.output
+    assert "left -1h " in result.output
 
 
 def test_test_and_evaluate_with_the_durable_backend() -> None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import textwrap
+import warnings
 from datetime import date
 
 import pytest
 
-from slapolicy import load_policy
-from slapolicy._tooling.lint import CODES, Finding, lint
+from slapolicy import CalendarError, load_policy
+from slapolicy._tooling.lint import CODES, SEVERITY, Finding, check_codes, lint, run_lint
 
 TODAY = date(2026, 1, 15)
 
@@ -164,16 +165,30 @@ def test_base_policy_is_clean() -> None:
             "metrics:\n  callback: {start: closed, stop: resolved}\n",
             id="SP115-stop-a-closed-ticket-ignores",
         ),
+        pytest.param(
+            "SP116",
+            "escalation:\n",
+            "lint: {ignore: [SP999]}\nescalation:\n",
+            id="SP116-unknown-code-in-lint-ignore",
+        ),
+        pytest.param(
+            "SP117",
+            "categories:\n",
+            "fields:\n  priority: {type: string}\ncategories:\n",
+            id="SP117-declared-field-named-priority",
+        ),
     ],
 )
 def test_each_code_fires_on_its_case_only(code: str, old: str, new: str) -> None:
     assert old in BASE
     assert code not in codes(BASE)
-    assert code in codes(BASE.replace(old, new, 1))
+    found = findings(BASE.replace(old, new, 1))
+    assert code in [f.code for f in found]
+    assert all(f.severity == SEVERITY[f.code] for f in found)  # one table of severities
 
 
 def test_every_code_has_a_case() -> None:
-    tested = {f"SP1{n:02d}" for n in range(1, 16)}
+    tested = {f"SP1{n:02d}" for n in range(1, 18)}
     assert tested == set(CODES)
 
 
@@ -228,6 +243,9 @@ def test_yes_is_fine_for_a_declared_text_field() -> None:
 # wrong.
 
 OUTAGE = "  - {id: outage, when: {type: outage}}\n"
+# routing names the category `outage`: a case that replaces it routes on its `first` instead
+# (a condition on a category that does not exist is a load error)
+ROUTE_OUTAGE = ("{when: {category: outage}, owner: tech}", "{when: {category: first}, owner: tech}")
 
 
 def test_a_number_keyword_of_a_declared_text_field_is_text() -> None:
@@ -263,11 +281,13 @@ def test_a_number_keyword_of_a_declared_text_field_is_text() -> None:
     ],
 )
 def test_shadowing_decided_from_the_tree(earlier: str, later: str) -> None:
-    text = BASE.replace(
-        "categories:\n", "fields:\n  level: {type: integer}\ncategories:\n", 1
-    ).replace(
-        OUTAGE,
-        f"  - {{id: first, when: {earlier}}}\n  - {{id: second, when: {later}}}\n",
+    text = (
+        BASE.replace("categories:\n", "fields:\n  level: {type: integer}\ncategories:\n", 1)
+        .replace(
+            OUTAGE,
+            f"  - {{id: first, when: {earlier}}}\n  - {{id: second, when: {later}}}\n",
+        )
+        .replace(*ROUTE_OUTAGE)
     )
     (finding,) = [f for f in findings(text) if f.code == "SP101"]
     assert finding.path == ("categories", 1, "when")
@@ -279,7 +299,7 @@ def test_true_and_1_are_different_conditions() -> None:
     for earlier in ("{vip: true}", "{vip: [true, false]}"):
         text = BASE.replace(
             OUTAGE, f"  - {{id: first, when: {earlier}}}\n  - {{id: second, when: {{vip: 1}}}}\n"
-        )
+        ).replace(*ROUTE_OUTAGE)
         assert load_policy(text).classify({"vip": 1})[0] == "second"
         assert "SP101" not in codes(text)
 
@@ -298,7 +318,7 @@ def test_a_negation_its_probes_can_fail_is_no_tautology(
 ) -> None:
     """The probes hold the converted literals, and non-text needles inside a list."""
     text = BASE.replace("categories:\n", f"{fields}categories:\n", 1)
-    text = text.replace(OUTAGE, f"  - {{id: first, when: {when}}}\n")
+    text = text.replace(OUTAGE, f"  - {{id: first, when: {when}}}\n").replace(*ROUTE_OUTAGE)
     assert load_policy(text).classify(ticket)[0] != "first"
     assert "SP102" not in codes(text)
 
@@ -529,3 +549,150 @@ def test_stop_before_start(plan: str, path: tuple[str | int, ...], column: int, 
 def test_the_same_event_as_start_and_stop_is_no_finding(plan: str) -> None:
     """On one event a metric's stops act before its starts: the cycle does not end at once."""
     assert findings(METRICS.replace(PLAN, f"  plan: {plan}\n")) == []
+
+
+# --------------------------------------------------------------------------- holiday data
+# BASE on China's official holidays: the data of holidays>=0.60 used here ends 2026-12-31.
+
+CN = BASE.replace("    hours: {mon-fri:", "    holidays: {country: CN}\n    hours: {mon-fri:")
+
+
+def sp107(today: date) -> Finding:
+    (finding,) = [f for f in lint(load_policy(CN), today=today) if f.code == "SP107"]
+    return finding
+
+
+def test_holiday_data_names_its_last_date_and_the_targets_past_it() -> None:
+    """From 2026-12-30 (a Wednesday), P3's 3d resolve falls after New Year; 1d does not."""
+    until = load_policy(CN).calendars["office"].holiday_data_until
+    assert until == date(2026, 12, 31)
+    message = sp107(date(2026, 12, 30)).message
+    assert "official holiday data covers dates up to 2026-12-31" in message
+    assert "standard/P3 resolve 3d (due 2027-01-05)" in message
+    assert "P2" not in message  # 1d from Wednesday: due Thursday 2026-12-31
+    assert "P1" not in message
+
+
+def test_holiday_data_far_ahead_names_no_target_and_after_its_end_says_so() -> None:
+    assert (
+        "no target of a ticket opened that day falls due after it"
+        in sp107(date(2026, 3, 2)).message
+    )
+    assert (
+        "official holiday data ended 2026-12-31, before 2027-02-01"
+        in sp107(date(2027, 2, 1)).message
+    )
+
+
+def test_holiday_data_check_raises_no_python_warning() -> None:
+    """Counting past the data is the point of SP107: no HolidayDataWarning on top."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert "standard/P3" in sp107(date(2026, 12, 30)).message
+
+
+@pytest.mark.parametrize("today", [date(9999, 12, 31), date(1900, 6, 1), date(1, 1, 1)])
+def test_a_today_calendars_cannot_count_from_is_a_calendar_error(today: date) -> None:
+    with pytest.raises(CalendarError, match=r"outside the dates calendars count .*1901-01-01"):
+        lint(load_policy(CN), today=today)
+
+
+def test_the_last_supported_day_still_lints() -> None:
+    """Deadlines beyond 2199 cannot be computed; they reach past the data all the same."""
+    assert sp107(date(2199, 12, 31)).code == "SP107"
+
+
+# --------------------------------------------------------------------------- accepting findings
+
+NOISY = CN.replace("  head: {}\n", "  head: {}\n  ghost: {}\n")  # SP105 (info) and SP107
+
+
+def test_policy_lint_ignore_accepts_a_finding() -> None:
+    assert sorted(codes(NOISY)) == ["SP105", "SP107"]
+    accepted = NOISY + "lint: {ignore: [SP107]}\n"
+    report = run_lint(load_policy(accepted), today=TODAY)
+    assert [f.code for f in report.findings] == ["SP105"]
+    assert [f.code for f in report.ignored] == ["SP107"]
+    assert not report.failed  # SP105 is info
+
+
+def test_ignore_and_select_arguments() -> None:
+    policy = load_policy(NOISY)
+    assert [f.code for f in lint(policy, today=TODAY, ignore=["SP105"])] == ["SP107"]
+    assert [f.code for f in lint(policy, today=TODAY, select=["sp105"])] == ["SP105"]
+    assert lint(policy, today=TODAY, select=["SP105"], ignore=["SP105"]) == []
+    assert lint(policy, today=TODAY, select=[]) == []
+
+
+@pytest.mark.parametrize("option", ["ignore", "select"])
+def test_unknown_code_argument_is_refused_with_a_hint(option: str) -> None:
+    with pytest.raises(ValueError, match=r"unknown lint code 'SP017' in .*did you mean 'SP117'"):
+        lint(load_policy(BASE), today=TODAY, **{option: ["SP017"]})  # type: ignore[arg-type]
+
+
+def test_unknown_code_in_the_policy_is_a_finding_at_its_entry() -> None:
+    text = BASE + "lint:\n  ignore: [SP105, SP017]\n"
+    path, line, column = located(text, "SP116")
+    assert path == ("lint", "ignore", 1)
+    assert (line, column) == (line_of(text, "  ignore: [SP105, SP017]"), 19)
+    (finding,) = [f for f in findings(text) if f.code == "SP116"]
+    assert "'SP017', which is no lint code (did you mean 'SP117'?)" in finding.message
+    assert "SP116" not in codes(BASE + "lint:\n  ignore: [SP105, SP116, SP017]\n")
+
+
+def test_check_codes_normalises_case_and_spaces() -> None:
+    assert check_codes([" sp107", "SP101"]) == {"SP107", "SP101"}
+    assert set(CODES) == set(SEVERITY)
+
+
+# --------------------------------------------------------------------------- shadowed fields
+
+
+@pytest.mark.parametrize("name", ["category", "priority", "sla", "owner"])
+def test_a_declared_field_named_like_a_stage_is_reported(name: str) -> None:
+    text = BASE.replace("categories:\n", f"fields:\n  {name}: {{type: string}}\ncategories:\n")
+    path, line, _ = located(text, "SP117")
+    assert path == ("fields", name)
+    assert line == line_of(text, f"  {name}: {{type: string}}")
+    (finding,) = [f for f in findings(text) if f.code == "SP117"]
+    assert f"`{name}` means the decided {name}" in finding.message
+    assert "escalation" in finding.message
+
+
+def test_the_sections_a_shadowed_name_hides_from() -> None:
+    priority = BASE.replace("categories:\n", "fields:\n  priority: {type: string}\ncategories:\n")
+    (finding,) = [f for f in findings(priority) if f.code == "SP117"]
+    assert "in the conditions of slas, routing and escalation and metric triggers" in (
+        finding.message
+    )
+    assert "priorities" not in finding.message  # the priorities stage still sees it
+
+
+def test_an_example_ticket_with_a_stage_name_is_reported_once() -> None:
+    examples = (
+        "examples:\n"
+        "  - name: first\n"
+        "    ticket: {type: outage, priority: urgent, created_at: '2026-05-08T10:00:00+08:00'}\n"
+        "    expect: {category: outage}\n"
+        "  - name: second\n"
+        "    ticket: {type: outage, priority: low, created_at: '2026-05-08T10:00:00+08:00'}\n"
+        "    expect: {category: outage}\n"
+    )
+    text = BASE + examples
+    (finding,) = [f for f in findings(text) if f.code == "SP117"]
+    assert finding.path == ("examples", 0, "ticket", "priority")
+    assert "example 'first' has a field 'priority' (and 1 more example(s))" in finding.message
+    assert "SP117" not in codes(BASE + examples.replace("priority:", "ticket_priority:"))
+
+
+def test_docs_list_every_code_with_its_name_and_severity() -> None:
+    """docs/lint.md is the stable table: one row per code, as the code defines it."""
+    from pathlib import Path
+
+    page = (Path(__file__).parent.parent / "docs" / "lint.md").read_text(encoding="utf-8")
+    rows = {}
+    for line in page.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) >= 3 and cells[0].startswith("SP"):
+            rows[cells[0]] = (cells[1].strip("`"), cells[2])
+    assert rows == {code: (CODES[code], SEVERITY[code]) for code in CODES}

@@ -16,13 +16,15 @@ from datetime import timedelta
 
 from ._errors import CalendarError
 
-__all__ = ["Duration", "Until", "parse_clock_time", "parse_duration"]
+__all__ = ["Duration", "Until", "format_timedelta", "parse_clock_time", "parse_duration"]
 
 _MAX_TEXT = 64
 _ONE_US = timedelta(microseconds=1)
 _MAX_DAYS = 36_600  # about a century of working days; beyond this nothing is meaningful
-_PART = re.compile(r"(\d{1,9})\s*([dhms])")
-_SHAPE = re.compile(r"\s*(?:\d{1,9}\s*[dhms]\s*)+")
+# ASCII digits only: Python's \d also matches full-width (１５) and Arabic-Indic (١٥) digits,
+# which int() would quietly read as numbers
+_PART = re.compile(r"([0-9]{1,9})\s*([dhms])")
+_SHAPE = re.compile(r"\s*(?:[0-9]{1,9}\s*[dhms]\s*)+")
 _ORDER = "dhms"
 _UNIT = {"h": 3600, "m": 60, "s": 1}
 
@@ -96,6 +98,8 @@ def parse_duration(text: str) -> Duration:
     if not isinstance(text, str):
         raise TypeError(f"parse_duration expects a string, got {type(text).__name__}")
     shown = text if len(text) <= _MAX_TEXT else text[:_MAX_TEXT] + "..."
+    if len(text) <= _MAX_TEXT:
+        _refuse_other_digits(text, shown, "duration")
     if len(text) > _MAX_TEXT or not _SHAPE.fullmatch(text):
         raise CalendarError(
             f"invalid duration {shown!r}; write it like '30s', '15m', '2h', '1h30m', '3d' or '1d4h'"
@@ -116,8 +120,31 @@ def parse_duration(text: str) -> Duration:
     return Duration(days, timedelta(seconds=seconds))
 
 
+def _refuse_other_digits(text: str, shown: str, what: str) -> None:
+    """A clear error for digits that are not ASCII (``１５m``, ``١٥m``, ``１８:００``)."""
+    other = next((c for c in text if c.isdigit() and not "0" <= c <= "9"), None)
+    if other is not None:
+        raise CalendarError(
+            f"invalid {what} {shown!r}: {other!r} is not an ASCII digit; write the number "
+            "with the digits 0-9"
+        )
+
+
+def format_timedelta(delta: timedelta) -> str:
+    """A span of (working) time as text, the way durations are written: ``1h30m``.
+
+    Negative spans get a sign (``-1h30m`` where Python prints ``-1 day, 22:30:00``), hours
+    are never folded into days (``25h``: a ``d`` means a *working* day), zero is ``0m``, and
+    the text is rounded to the second (JSON output carries the exact seconds).
+    """
+    us = delta // _ONE_US
+    seconds = (abs(us) + 500_000) // 1_000_000
+    text = str(Duration(0, timedelta(seconds=seconds)))
+    return f"-{text}" if us < 0 and seconds else text
+
+
 _WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-_CLOCK = re.compile(r"\s*(\d{1,2}):(\d{2})\s*")
+_CLOCK = re.compile(r"\s*([0-9]{1,2}):([0-9]{2})\s*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +180,8 @@ def parse_clock_time(text: str) -> int:
     """``"18:00"`` -> seconds after midnight (``"24:00"`` is the end of the day)."""
     if not isinstance(text, str):
         raise TypeError(f"parse_clock_time expects a string, got {type(text).__name__}")
+    if len(text) <= 16:
+        _refuse_other_digits(text, text, "time of day")
     found = _CLOCK.fullmatch(text) if len(text) <= 16 else None
     if found is None:
         raise CalendarError(f"invalid time of day {text[:16]!r}; write it like '18:00'")

@@ -3,34 +3,48 @@
 Colour is used on a terminal only: click drops the styles when output is piped or
 redirected, so scripts read plain text (or JSON with ``--json``).
 
-Exit codes: 0 ok, 1 findings or failures (an invalid policy, a failing example),
-2 usage or input errors (a missing file, a broken ticket). User errors print one clear
-message, never a traceback.
+Exit codes (docs/cli.md): 0 ok, 1 findings or failures (an invalid policy, a failing
+example, a lint warning), 2 usage or input errors (a missing file, a broken ticket, a bad
+option), 3 ``diff`` could not compare some tickets (the report covers the others). With
+several policy files the highest code of any file wins. User errors print one clear
+message, never a traceback; Python warnings print as one ``warning: ...`` line each.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Mapping
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import Any, NoReturn, TextIO
 
 import click
 
-from ._errors import PolicyError, SlaPolicyError
-from ._policy import load_policy
+from ._calendar import HolidayDataWarning
+from ._durations import format_timedelta
+from ._errors import PolicyError, Problem, SlaPolicyError
+from ._policy import Policy, load_policy
 from ._source.schema import PolicySpec
 from ._tooling.examples import iter_example_results
-from ._tooling.impact import ImpactReport, compare_stream, signed
-from ._tooling.lint import lint as run_lint
+from ._tooling.impact import ImpactReport, compare_stream
+from ._tooling.lint import LintReport, check_codes, run_lint
 
 __all__ = ["main"]
 
-F = TypeVar("F", bound=Callable[..., Any])
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_UNDECIDED = 0, 1, 2, 3
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+#: the backend option of `test` and `evaluate`
+_BACKEND = click.option(
+    "--backend",
+    type=click.Choice(["native", "durable"]),
+    default="native",
+    show_default=True,
+    help="rule engine (durable needs the slapolicy[durable] extra)",
+)
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
@@ -38,26 +52,150 @@ def _fail(message: str, code: int = EXIT_USAGE) -> NoReturn:
     sys.exit(code)
 
 
-def _load(path: str, backend: str = "native") -> Any:
-    if not Path(path).exists():
-        _fail(f"{path}: no such file")
+# --------------------------------------------------------------------------- warnings
+
+
+@contextmanager
+def _warnings_as_lines() -> Iterator[None]:
+    """Show warnings raised during a command as ``warning: ...`` lines on stderr.
+
+    One line each, without the source line Python prints, and each text once (two policies
+    of a diff warn alike). slapolicy's own warnings are always shown; others follow
+    Python's filters.
+    """
+    shown: set[str] = set()
+
+    def show(
+        message: Warning | str,
+        category: type[Warning],
+        filename: str,
+        lineno: int,
+        file: TextIO | None = None,
+        line: str | None = None,
+    ) -> None:
+        text = " ".join(str(message).split())
+        if text not in shown:
+            shown.add(text)
+            click.echo(f"{click.style('warning', fg='yellow')}: {text}", err=True)
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("always", module=r"slapolicy(\.|$)")
+        warnings.filterwarnings("always", category=HolidayDataWarning)
+        warnings.showwarning = show
+        yield
+
+
+@contextmanager
+def _warnings_held() -> Iterator[None]:
+    """Keep warnings back while a progress bar owns the terminal; show them after it."""
+    with warnings.catch_warnings(record=True) as caught:
+        yield
+    for item in caught:
+        warnings.showwarning(item.message, item.category, item.filename, item.lineno)
+
+
+class _Slapolicy(click.Group):
+    """The command group: every command runs with warnings shown as lines."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with _warnings_as_lines():
+            return super().invoke(ctx)
+
+
+# --------------------------------------------------------------------------- policy files
+
+
+@dataclass
+class _Opened:
+    """A policy file: loaded, or why not (``code`` 1 for an invalid policy, 2 unreadable)."""
+
+    path: str
+    policy: Policy | None = None
+    code: int = EXIT_OK
+    error: str | None = None
+    problems: tuple[Problem, ...] = ()
+
+
+def _open(path: str, backend: str = "native") -> _Opened:
+    """Load one policy file without exiting (several files are reported one by one)."""
     try:
-        return load_policy(Path(path), backend=backend)
+        with open(path, "rb"):
+            pass
+    except FileNotFoundError:
+        return _Opened(path, code=EXIT_USAGE, error="no such file")
+    except IsADirectoryError:
+        return _Opened(path, code=EXIT_USAGE, error="is a directory")
+    except OSError as exc:
+        return _Opened(path, code=EXIT_USAGE, error=f"cannot read: {exc.strerror or exc}")
+    try:
+        return _Opened(path, load_policy(Path(path), backend=backend))
     except ImportError as exc:  # the durable extra is not installed (or cannot be here)
         _fail(str(exc))
     except PolicyError as exc:
-        for problem in exc.problems:
-            click.echo(
-                f"{click.style(problem.location(), bold=True)}: {problem.message}"
-                + (f" (at {problem.path})" if problem.path else ""),
-                err=True,
-            )
-        sys.exit(EXIT_FINDINGS)
+        return _Opened(path, code=EXIT_FINDINGS, problems=tuple(exc.problems))
+    except RecursionError:
+        return _Opened(path, code=EXIT_FINDINGS, error="nested too deeply to read")
+
+
+def _report_unloaded(opened: _Opened) -> None:
+    """Print why a policy did not load: one line per problem, on stderr."""
+    if opened.error is not None:
+        message = f"{opened.path}: {opened.error}"
+        click.echo(f"slapolicy: {click.style(message, fg='red')}", err=True)
+    for problem in opened.problems:
+        click.echo(
+            f"{click.style(problem.location(), bold=True)}: {problem.message}"
+            + (f" (at {problem.path})" if problem.path else ""),
+            err=True,
+        )
+
+
+def _load(path: str, backend: str = "native") -> Policy:
+    """One policy, or exit: 2 when the file cannot be read, 1 when it is invalid."""
+    opened = _open(path, backend)
+    if opened.policy is None:
+        _report_unloaded(opened)
+        sys.exit(opened.code)
+    return opened.policy
+
+
+def _each_policy(paths: Sequence[str], backend: str = "native") -> Iterator[_Opened]:
+    """Every file in turn, those that did not load already reported."""
+    for path in paths:
+        opened = _open(path, backend)
+        if opened.policy is None:
+            _report_unloaded(opened)
+        yield opened
+
+
+@dataclass
+class _Tally:
+    """What happened to the files of a many-file command, for its summary line and exit code."""
+
+    files: int = 0
+    invalid: int = 0
+    unreadable: int = 0
+    code: int = EXIT_OK
+
+    def add(self, opened: _Opened, failed: bool = False) -> None:
+        """Count one file; ``failed``: it loaded, but has a failing example or a warning."""
+        self.files += 1
+        self.invalid += opened.code == EXIT_FINDINGS
+        self.unreadable += opened.code == EXIT_USAGE
+        self.code = max(self.code, opened.code, EXIT_FINDINGS if failed else EXIT_OK)
+
+    def problems(self) -> str:
+        """``; 1 invalid, 1 unreadable`` (empty when every file loaded)."""
+        parts = [f"{self.invalid} invalid"] if self.invalid else []
+        parts += [f"{self.unreadable} unreadable"] if self.unreadable else []
+        return f"; {', '.join(parts)}" if parts else ""
 
 
 def _read_json(source: str) -> Any:
     try:
         text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        _fail(f"{source}: no such file")
     except OSError as exc:
         _fail(f"{source}: {exc.strerror or exc}")
     except UnicodeDecodeError:
@@ -66,37 +204,120 @@ def _read_json(source: str) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         _fail(f"{source}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}")
+    except RecursionError:
+        _fail(f"{source}: invalid JSON: nested too deeply")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _codes(values: tuple[str, ...], option: str) -> list[str]:
+    """The codes of a repeatable, comma-separated option; exit 2 naming an unknown one."""
+    codes = [code for value in values for code in value.split(",") if code.strip()]
+    try:
+        check_codes(codes, option=option)
+    except ValueError as exc:
+        _fail(str(exc))
+    return codes
+
+
+def _day(text: str, option: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        _fail(f"invalid {option} {text!r}; use YYYY-MM-DD")
+
+
+# --------------------------------------------------------------------------- commands
+
+
+@click.group(cls=_Slapolicy, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="slapolicy")
 def main() -> None:
     """Validate, test and run SLA and priority policies."""
 
 
-@main.command()
-@click.argument("policy", type=click.Path(dir_okay=False))
-def validate(policy: str) -> None:
-    """Check a policy file: schema and references. Prints file:line:col for each problem."""
-    loaded = _load(policy)
-    click.echo(f"{policy}: {click.style('ok', fg='green')} ({loaded.name}, {loaded.version})")
-
-
-@main.command()
-@click.argument("policy", type=click.Path(dir_okay=False))
-@click.option(
-    "--backend",
-    type=click.Choice(["native", "durable"]),
-    default="native",
-    show_default=True,
-    help="rule engine (durable needs the slapolicy[durable] extra)",
+_POLICIES = click.argument(
+    "policies", nargs=-1, required=True, type=click.Path(dir_okay=False), metavar="POLICY..."
 )
-def test(policy: str, backend: str) -> None:
-    """Run the policy's examples; exit 1 if any fails."""
-    loaded = _load(policy, backend)
-    failed = 0
-    total = 0
-    for result in iter_example_results(loaded):
+
+
+@main.command()
+@_POLICIES
+@click.option("--json", "as_json", is_flag=True, help="print one JSON report for all files")
+def validate(policies: tuple[str, ...], as_json: bool) -> None:
+    """Check policy files: schema and references. Prints file:line:col for each problem."""
+    tally = _Tally()
+    entries: list[dict[str, Any]] = []
+    for path in policies:
+        opened = _open(path)
+        tally.add(opened)
+        loaded = opened.policy
+        if as_json:
+            entries.append(_validation_entry(opened))
+        elif loaded is None:
+            _report_unloaded(opened)
+        else:
+            click.echo(f"{path}: {click.style('ok', fg='green')} ({loaded.name}, {loaded.version})")
+    valid = tally.files - tally.invalid - tally.unreadable
+    if as_json:
+        report = {
+            "ok": tally.code == EXIT_OK,
+            "files": entries,
+            "summary": {
+                "files": tally.files,
+                "ok": valid,
+                "invalid": tally.invalid,
+                "unreadable": tally.unreadable,
+            },
+        }
+        click.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    elif tally.files > 1:
+        click.echo(f"{tally.files} files: {valid} ok{tally.problems()}")
+    sys.exit(tally.code)
+
+
+def _validation_entry(opened: _Opened) -> dict[str, Any]:
+    """One file of ``validate --json``."""
+    loaded = opened.policy
+    return {
+        "file": opened.path,
+        "ok": loaded is not None,
+        "name": None if loaded is None else loaded.name,
+        "version": None if loaded is None else loaded.version,
+        "error": opened.error,
+        "problems": [
+            {"message": p.message, "path": p.path, "line": p.line, "column": p.column}
+            for p in opened.problems
+        ],
+    }
+
+
+@main.command()
+@_POLICIES
+@_BACKEND
+def test(policies: tuple[str, ...], backend: str) -> None:
+    """Run the policies' examples; exit 1 if any fails."""
+    tally = _Tally()
+    passed_all = failed_all = 0
+    many = len(policies) > 1
+    for opened in _each_policy(policies, backend):
+        if opened.policy is None:
+            tally.add(opened)
+            continue
+        if many:
+            click.echo(click.style(opened.path, bold=True))
+        passed, failed = _run_examples(opened.policy)
+        passed_all, failed_all = passed_all + passed, failed_all + failed
+        tally.add(opened, failed=bool(failed))
+    if many:
+        click.echo(
+            f"{tally.files} files: {passed_all} passed, {failed_all} failed{tally.problems()}"
+        )
+    sys.exit(tally.code)
+
+
+def _run_examples(policy: Policy) -> tuple[int, int]:
+    """Print one line per example of ``policy`` and a summary; ``(passed, failed)``."""
+    failed = total = 0
+    for result in iter_example_results(policy):
         total += 1
         if result.passed:
             click.echo(f"{click.style('PASS', fg='green')}  {result.name}")
@@ -108,8 +329,7 @@ def test(policy: str, backend: str) -> None:
         for mismatch in result.mismatches:
             click.echo(f"      {mismatch}")
     click.echo(f"{total - failed} passed, {failed} failed")
-    if failed:
-        sys.exit(EXIT_FINDINGS)
+    return total - failed, failed
 
 
 @main.command()
@@ -117,13 +337,7 @@ def test(policy: str, backend: str) -> None:
 @click.argument("ticket")
 @click.option("--at", "at", help="start of the clock (ISO 8601); default: the ticket's field")
 @click.option("--explain", is_flag=True, help="print the human-readable trace instead of JSON")
-@click.option(
-    "--backend",
-    type=click.Choice(["native", "durable"]),
-    default="native",
-    show_default=True,
-    help="rule engine (durable needs the slapolicy[durable] extra)",
-)
+@_BACKEND
 def evaluate(policy: str, ticket: str, at: str | None, explain: bool, backend: str) -> None:
     """Evaluate TICKET (a JSON file, or - for stdin) against POLICY."""
     loaded = _load(policy, backend)
@@ -134,50 +348,96 @@ def evaluate(policy: str, ticket: str, at: str | None, explain: bool, backend: s
         decision = loaded.evaluate(data, at=at)
     except SlaPolicyError as exc:
         _fail(f"{ticket}: {exc}")
-    if explain:
-        d = decision
-        label = f" ({d.priority_label})" if d.priority_label else ""
-        click.echo(
-            f"category  {d.category}" + (f" ({d.category_label})" if d.category_label else "")
-        )
-        click.echo(f"priority  {d.priority}{label}")
-        click.echo(f"sla       {d.sla}")
-        click.echo(f"owner     {d.owner}" + (f"  cc {', '.join(d.cc)}" if d.cc else ""))
-        for name, target in d.targets.items():
-            click.echo(
-                f"{name:<9} {target.within:<6} due {target.due.isoformat()} ({target.calendar})"
-            )
-        for esc in d.escalations:
-            click.echo(f"escalate  {esc.at.isoformat()} -> {', '.join(esc.notify)} ({esc.reason})")
-        click.echo("trace:")
-        for step in d.trace:
-            click.echo(f"  {step}")
-    else:
+    except RecursionError:
+        _fail(f"{ticket}: the ticket is nested too deeply")
+    if not explain:
         click.echo(json.dumps(decision.to_dict(), ensure_ascii=False, indent=2))
+        return
+    d = decision
+    label = f" ({d.priority_label})" if d.priority_label else ""
+    click.echo(f"category  {d.category}" + (f" ({d.category_label})" if d.category_label else ""))
+    click.echo(f"priority  {d.priority}{label}")
+    click.echo(f"sla       {d.sla}")
+    click.echo(f"owner     {d.owner}" + (f"  cc {', '.join(d.cc)}" if d.cc else ""))
+    for name, target in d.targets.items():
+        click.echo(f"{name:<9} {target.within:<6} due {target.due.isoformat()} ({target.calendar})")
+    for esc in d.escalations:
+        click.echo(f"escalate  {esc.at.isoformat()} -> {', '.join(esc.notify)} ({esc.reason})")
+    for warning in d.warnings:
+        click.echo(f"warning   {warning}")
+    click.echo("trace:")
+    for step in d.trace:
+        click.echo(f"  {step}")
 
 
 @main.command()
-@click.argument("policy", type=click.Path(dir_okay=False))
+@_POLICIES
 @click.option("--json", "as_json", is_flag=True, help="print findings as JSON lines")
 @click.option("--today", help="the date to check holiday data against (default: today)")
-def lint(policy: str, as_json: bool, today: str | None) -> None:
-    """Report likely mistakes (shadowed rules, unused owners, ...); exit 1 on findings."""
-    loaded = _load(policy)
-    try:
-        day = date.fromisoformat(today) if today else None
-    except ValueError:
-        _fail(f"invalid --today {today!r}; use YYYY-MM-DD")
-    findings = run_lint(loaded, today=day)
-    for finding in findings:
+@click.option(
+    "--ignore",
+    "ignore",
+    multiple=True,
+    metavar="CODES",
+    help="leave out these codes (comma-separated, e.g. SP107,SP110)",
+)
+@click.option(
+    "--select",
+    "select",
+    multiple=True,
+    metavar="CODES",
+    help="report only these codes (comma-separated)",
+)
+def lint(
+    policies: tuple[str, ...],
+    as_json: bool,
+    today: str | None,
+    ignore: tuple[str, ...],
+    select: tuple[str, ...],
+) -> None:
+    """Report likely mistakes (shadowed rules, unused owners, ...); exit 1 on warnings."""
+    day = None if today is None else _day(today, "--today")
+    ignored_codes = _codes(ignore, "--ignore")
+    selected = _codes(select, "--select") if select else None
+    tally = _Tally()
+    found = hidden = with_findings = 0
+    for opened in _each_policy(policies):
+        if opened.policy is None:
+            tally.add(opened)
+            continue
+        try:
+            report = run_lint(opened.policy, today=day, ignore=ignored_codes, select=selected)
+        except SlaPolicyError as exc:
+            _fail(f"invalid --today: {exc}")
+        tally.add(opened, failed=report.failed)
+        _print_findings(report, as_json)
+        found, hidden = found + len(report.findings), hidden + len(report.ignored)
+        with_findings += bool(report.findings)
+        if not as_json and (len(policies) == 1 or not report.findings):
+            click.echo(_lint_summary(opened.path, report, single=len(policies) == 1))
+    if not as_json and len(policies) > 1:
+        shown = f"{found} finding(s) in {with_findings} of them" if found else "no findings"
+        accepted = f", {hidden} ignored" if hidden else ""
+        click.echo(f"{tally.files} files: {shown}{accepted}{tally.problems()}")
+    sys.exit(tally.code)
+
+
+def _print_findings(report: LintReport, as_json: bool) -> None:
+    for finding in report.findings:
         if as_json:
             click.echo(json.dumps(finding.to_dict(), ensure_ascii=False))
         else:
             colour = "yellow" if finding.severity == "warning" else "cyan"
             click.echo(str(finding).replace(finding.code, click.style(finding.code, fg=colour), 1))
-    if not as_json:
-        click.echo(f"{len(findings)} finding(s)" if findings else f"{policy}: no findings")
-    if any(f.severity != "info" for f in findings):
-        sys.exit(EXIT_FINDINGS)
+
+
+def _lint_summary(path: str, report: LintReport, *, single: bool) -> str:
+    """``3 finding(s)`` (one file) or ``POLICY: no findings``, with what was ignored."""
+    codes = sorted({f.code for f in report.ignored})
+    ignored = f"{len(report.ignored)} ignored: {', '.join(codes)}" if codes else ""
+    if report.findings and single:
+        return f"{len(report.findings)} finding(s)" + (f"; {ignored}" if ignored else "")
+    return f"{path}: no findings" + (f" ({ignored})" if ignored else "")
 
 
 @main.command()
@@ -193,16 +453,19 @@ def schema() -> None:
 @click.option("--to", "last", required=True, help="last date, YYYY-MM-DD")
 def calendar(policy: str, name: str, first: str, last: str) -> None:
     """List the working windows of calendar NAME from --from to --to."""
+    start, end = _day(first, "--from"), _day(last, "--to")
+    if start > end:
+        _fail(f"--from {start} is after --to {end}")
+    if (end - start).days > 3660:
+        _fail("at most ten years at a time")
     loaded = _load(policy)
     if name not in loaded.calendars:
         _fail(f"no calendar {name!r} in {policy}; calendars: {', '.join(loaded.calendars)}")
-    try:
-        start, end = date.fromisoformat(first), date.fromisoformat(last)
-    except ValueError as exc:
-        _fail(f"invalid date: {exc}")
-    if (end - start).days > 3660:
-        _fail("at most ten years at a time")
     cal = loaded.calendars[name]
+    lowest, highest = cal.from_us(cal.min_us).date(), cal.from_us(cal.max_us - 1).date()
+    for option, day in (("--from", start), ("--to", end)):
+        if not lowest <= day <= highest:
+            _fail(f"{option} {day} is out of range: calendars cover {lowest} to {highest}")
     try:
         windows = cal.windows(start, end)
     except SlaPolicyError as exc:
@@ -245,6 +508,8 @@ def status(policy: str, ticket: str, events: str, now: str, explain: bool) -> No
         result = loaded.status(data, history, now=now)
     except SlaPolicyError as exc:
         _fail(str(exc))
+    except RecursionError:
+        _fail(f"{ticket}: the ticket or its events are nested too deeply")
     if not explain:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
         return
@@ -260,8 +525,8 @@ def status(policy: str, ticket: str, events: str, now: str, explain: bool) -> No
             continue
         pct = "" if t.percent_used is None else f"{t.percent_used:6.1f}%"
         click.echo(
-            f"  {name:<9} {t.state:<9} due {t.due.isoformat()}  used {signed(t.elapsed)} "
-            f"left {signed(t.remaining)} {pct}"
+            f"  {name:<9} {t.state:<9} due {t.due.isoformat()}  used "
+            f"{format_timedelta(t.elapsed)} left {format_timedelta(t.remaining)} {pct}"
         )
     for esc in result.escalations_due:
         click.echo(f"  escalation {esc.at.isoformat()} -> {', '.join(esc.notify)} ({esc.reason})")
@@ -293,25 +558,42 @@ def status(policy: str, ticket: str, events: str, now: str, explain: bool) -> No
 def diff(
     old: str, new: str, tickets: str, per_kind: int, as_json: bool, progress: bool | None
 ) -> None:
-    """How NEW decides differently from OLD on the tickets in --tickets (streamed)."""
+    """How NEW decides differently from OLD on the tickets in --tickets (streamed).
+
+    Exit 3 when some lines could not be compared (not JSON objects, or tickets a policy
+    cannot evaluate); the report covers the others.
+    """
     before, after = _load(old), _load(new)
-    path = Path(tickets)
-    if not path.is_file():
-        _fail(f"{tickets}: no such file")
-    show = sys.stderr.isatty() if progress is None else progress
     report = ImpactReport(per_kind=per_kind)
     try:
-        with path.open("rb") as stream:
-            if show:
-                with click.progressbar(
-                    length=path.stat().st_size, label="comparing", file=sys.stderr
-                ) as bar:
-                    compare_stream(before, after, stream, report, on_bytes=bar.update)
-            else:
-                compare_stream(before, after, stream, report)
+        with open(tickets, "rb") as stream:
+            _compare(before, after, stream, report, progress)
+    except FileNotFoundError:
+        _fail(f"{tickets}: no such file")
     except OSError as exc:
         _fail(f"{tickets}: {exc.strerror or exc}")
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
         click.echo(report.render())
+    failed = sum(report.errors.values())
+    if failed:
+        _fail(
+            f"{failed} of {failed + report.tickets} tickets could not be compared "
+            f"({report.describe_error_lines()})",
+            EXIT_UNDECIDED,
+        )
+
+
+def _compare(
+    before: Policy, after: Policy, stream: Any, report: ImpactReport, progress: bool | None
+) -> None:
+    """Run the comparison, with a progress bar on a terminal (warnings held until it ends)."""
+    size = Path(stream.name).stat().st_size if Path(stream.name).is_file() else 0
+    show = (sys.stderr.isatty() if progress is None else progress) and size > 0
+    if not show:
+        compare_stream(before, after, stream, report)
+        return
+    bar = click.progressbar(length=size, label="comparing", file=sys.stderr)
+    with _warnings_held(), bar:
+        compare_stream(before, after, stream, report, on_bytes=bar.update)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from .._durations import format_timedelta
 from .._engine import Decision
 from .._errors import SlaPolicyError
 from .._fields import MISSING, lookup
@@ -21,6 +22,14 @@ __all__ = ["DeadlineShift", "ImpactReport", "compare_stream"]
 
 _FIELDS = ("category", "priority", "sla", "owner")
 _MAX_LINE = 10 * 1024 * 1024
+#: the line numbers of tickets that could not be compared kept in a report (the count is exact)
+_MAX_ERROR_LINES = 1000
+#: how the text report names each kind of error
+_ERROR_KINDS = {
+    "invalid_json": "not a JSON object",
+    "old": "refused by OLD",
+    "new": "refused by NEW",
+}
 
 
 @dataclass
@@ -76,6 +85,8 @@ class ImpactReport:
     examples: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     errors: dict[str, int] = field(default_factory=lambda: {"invalid_json": 0, "old": 0, "new": 0})
     error_examples: list[str] = field(default_factory=list)
+    #: the lines that could not be compared, in order (the first ``_MAX_ERROR_LINES``)
+    error_lines: list[int] = field(default_factory=list)
 
     def _example(self, kind: str, item: dict[str, Any]) -> None:
         bucket = self.examples.setdefault(kind, [])
@@ -127,7 +138,7 @@ class ImpactReport:
                         "ticket": ref,
                         "old": a_t.due.isoformat(),
                         "new": b_t.due.isoformat(),
-                        "shift": str(delta),
+                        "shift_seconds": delta.total_seconds(),
                     },
                 )
         if not any_change:
@@ -136,6 +147,8 @@ class ImpactReport:
     def error(self, kind: str, line: int, message: str) -> None:
         """Count a ticket that could not be read or evaluated."""
         self.errors[kind] += 1
+        if len(self.error_lines) < _MAX_ERROR_LINES:
+            self.error_lines.append(line)
         if len(self.error_examples) < self.per_kind * 3:
             self.error_examples.append(f"line {line}: {kind}: {message}")
 
@@ -150,7 +163,15 @@ class ImpactReport:
             "examples": self.examples,
             "errors": dict(self.errors),
             "error_examples": list(self.error_examples),
+            "error_lines": list(self.error_lines),
         }
+
+    def describe_error_lines(self, shown: int = 10) -> str:
+        """``line 4`` or ``lines 4, 7, 9 and 12 more``: which lines could not be compared."""
+        failed = sum(self.errors.values())
+        lines = self.error_lines[:shown]
+        text = ("line " if failed == 1 else "lines ") + ", ".join(map(str, lines))
+        return text + (f" and {failed - len(lines)} more" if failed > len(lines) else "")
 
     def render(self) -> str:
         """A readable summary for the terminal."""
@@ -167,8 +188,9 @@ class ImpactReport:
             if shift.earlier or shift.later:
                 parts.append(
                     f"{shift.earlier} earlier, {shift.later} later; mean shift "
-                    f"{signed(timedelta(seconds=d['mean_shift_seconds']))}, max earlier "
-                    f"{shift.max_earlier}, max later {shift.max_later}"
+                    f"{format_timedelta(timedelta(seconds=d['mean_shift_seconds']))}, max "
+                    f"earlier {format_timedelta(shift.max_earlier)}, max later "
+                    f"{format_timedelta(shift.max_later)}"
                 )
             if shift.added or shift.removed:
                 parts.append(f"{shift.added} gained the target, {shift.removed} lost it")
@@ -182,7 +204,10 @@ class ImpactReport:
                 lines.append(f"      {where}: {item['old']} -> {item['new']}")
         failed = sum(self.errors.values())
         if failed:
-            lines.append(f"  {failed} tickets could not be compared: {self.errors}")
+            kinds = ", ".join(f"{_ERROR_KINDS[k]}: {n}" for k, n in self.errors.items() if n)
+            lines.append(
+                f"  {failed} tickets could not be compared ({kinds}): {self.describe_error_lines()}"
+            )
             lines.extend(f"      {e}" for e in self.error_examples)
         return "\n".join(lines)
 
@@ -209,8 +234,15 @@ def compare_stream(
             continue
         try:
             ticket = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            report.error("invalid_json", number, str(exc))
+        except json.JSONDecodeError as exc:  # one line: its column, or its end
+            where = f"column {exc.colno}" if exc.lineno == 1 else "the end of the line"
+            report.error("invalid_json", number, f"{exc.msg} at {where}")
+            continue
+        except UnicodeDecodeError:
+            report.error("invalid_json", number, "not UTF-8 text")
+            continue
+        except RecursionError:
+            report.error("invalid_json", number, "nested too deeply")
             continue
         if not isinstance(ticket, dict):
             report.error("invalid_json", number, "not a JSON object")
@@ -234,8 +266,3 @@ def compare_stream(
 
 def _has_start(ticket: dict[str, Any], policy: Policy) -> bool:
     return lookup(ticket, policy.start_field) is not MISSING
-
-
-def signed(delta: timedelta) -> str:
-    """``-1:00:00`` rather than Python's ``-1 day, 23:00:00``."""
-    return f"-{-delta}" if delta < timedelta(0) else str(delta)

@@ -1,27 +1,11 @@
 """Lint: findings about a policy that loads but is probably not what its editor meant.
 
-Each check is a small generator of :class:`Finding` values with a stable code; the CLI
-prints them as ``file:line:col: CODE message``. Codes (docs/cli.md lists them too):
-
-========  ========  ===========================================================
-code      severity  finding
-========  ========  ===========================================================
-SP101     warning   a rule is shadowed by an earlier rule of the same stage
-SP102     warning   a default (or later rules) can never be reached
-SP103     warning   a priority can never be assigned
-SP104     warning   a response target is due later than the resolve target
-SP105     info      an owner is declared but never routed to or notified
-SP106     warning   a calendar is declared but no SLA target uses it
-SP107     warning   official holiday data ends within the next 12 months
-SP108     warning   the same keyword appears in the conditions of two categories
-SP109     warning   an escalation watches a metric that no SLA gives a target
-SP110     warning   a keyword is a number (unquoted digits in YAML): it never matches text
-SP111     warning   a keyword holds a full-width comma or 、: probably two keywords run together
-SP112     warning   a condition compares with yes/no/on/off as text: a JSON true never equals it
-SP113     warning   a metric of ``metrics:`` that no SLA targets: it measures nothing
-SP114     warning   a metric of ``metrics:`` that can never start
-SP115     warning   a stop that can only come before its metric starts (or never holds)
-========  ========  ===========================================================
+Each check is a small generator of :class:`Finding` values with a stable code (the table is
+:data:`.findings.TABLE`; docs/lint.md says what each means and how to fix or accept it); the
+CLI prints them as ``file:line:col: CODE message [name]``. This module runs every check and
+applies what a team has accepted: a policy's ``lint: {ignore: [...]}`` and the caller's
+``ignore`` / ``select``. It holds the checks of rules and conditions; calendars are in
+:mod:`.calendar_checks`, the policy's own metrics in :mod:`.metric_checks`.
 
 Every check on conditions walks their compiled tree (:mod:`slapolicy._conditions`), never
 the raw data: literals of declared fields are already converted and every test knows its
@@ -32,35 +16,21 @@ whose tests are all among the later rule's (``{type: outage}`` before ``{type: o
 impact: core}``, or an identical condition), a membership test that includes the later
 rule's values, ``exists: true`` before any test of that field, and an ``any:`` one of whose
 alternatives the later rule implies.
-
-The metric checks (SP113-SP115) judge only the policy's own metrics, never the built-ins,
-and report only what the data decides. A ``when`` is known never to hold when it tests
-``category``, ``priority``, ``sla`` or ``owner`` (whose values are the policy's own ids) so
-that no id passes, inside ``all`` / ``any`` / ``not`` as logic says; other fields may hold
-anything, so a test of them is never judged. A start can never begin a cycle when its
-``when`` never holds, or when the metric is ``open_only`` and the start is ``resolved`` or
-``closed`` (after which the ticket is not open). A stop can never end a cycle when its
-``when`` never holds, or when the metric starts only on ``closed`` and the stop is
-``resolved``, ``reopened`` or ``closed`` (which a closed ticket ignores). The same event as
-a start and a stop is no finding: on one event a metric's stops act before its starts, so
-``{start: responded, stop: responded, cycle: each}`` restarts at each reply and a ``once``
-metric runs to the event's next occurrence.
 """
 
 from __future__ import annotations
 
-import itertools
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from .._compile import Metric, Rule, Trigger
+from .._calendar import InstantReader
+from .._compile import Rule
 from .._conditions import (
     TABLE,
     AllOf,
-    Always,
     AnyOf,
     FieldTests,
     Node,
@@ -68,31 +38,29 @@ from .._conditions import (
     Path,
     Test,
     arguments,
+    item_conditions,
     iter_field_tests,
     value_key,
 )
-from .._errors import format_path
+from .._engine import STAGE_BOUND
+from .._errors import CalendarError
+from .._fields import path_keys
 from .._policy import Policy
+from .calendar_checks import CALENDAR_CHECKS
+from .findings import CODES, SEVERITY, Finding, closest_code, locate, targeted
+from .metric_checks import METRIC_CHECKS
 
-__all__ = ["CODES", "Finding", "iter_findings", "lint"]
+__all__ = [
+    "CODES",
+    "SEVERITY",
+    "Finding",
+    "LintReport",
+    "check_codes",
+    "iter_findings",
+    "lint",
+    "run_lint",
+]
 
-CODES = {
-    "SP101": "shadowed-rule",
-    "SP102": "unreachable-rule",
-    "SP103": "unassigned-priority",
-    "SP104": "response-after-resolve",
-    "SP105": "unused-owner",
-    "SP106": "unused-calendar",
-    "SP107": "holiday-data-ending",
-    "SP108": "duplicate-keyword",
-    "SP109": "unknown-escalation-target",
-    "SP110": "number-keyword",
-    "SP111": "joined-keywords",
-    "SP112": "yes-no-text",
-    "SP113": "untargeted-metric",
-    "SP114": "metric-never-starts",
-    "SP115": "stop-before-start",
-}
 _SINGULAR = {
     "categories": "category",
     "priorities": "priority",
@@ -102,82 +70,110 @@ _SINGULAR = {
 
 
 @dataclass(frozen=True, slots=True)
-class Finding:
-    """One lint finding: a stable code, a severity, a message and where it is."""
+class LintReport:
+    """The findings to report and those a team has accepted (ignored or not selected)."""
 
-    code: str
-    severity: str  # "warning" | "info"
-    message: str
-    path: tuple[str | int, ...] = ()
-    file: str | None = None
-    line: int | None = None
-    column: int | None = None
+    findings: tuple[Finding, ...]
+    ignored: tuple[Finding, ...] = ()
 
     @property
-    def name(self) -> str:
-        """The code's readable name (``shadowed-rule``)."""
-        return CODES[self.code]
-
-    def __str__(self) -> str:
-        where = self.file or "<policy>"
-        if self.line is not None:
-            where += f":{self.line}:{self.column}"
-        return f"{where}: {self.code} {self.message} [{self.name}]"
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready mapping."""
-        return {
-            "code": self.code,
-            "name": self.name,
-            "severity": self.severity,
-            "message": self.message,
-            "path": format_path(self.path),
-            "file": self.file,
-            "line": self.line,
-            "column": self.column,
-        }
+    def failed(self) -> bool:
+        """True when a reported finding is a warning (info findings alone pass)."""
+        return any(f.severity != "info" for f in self.findings)
 
 
-def lint(policy: Policy, *, today: date | None = None) -> list[Finding]:
-    """Every finding for ``policy``, in file order. ``today`` defaults to the current date."""
-    found = list(iter_findings(policy, today=today))
-    return sorted(found, key=lambda f: (f.line or 0, f.column or 0, f.code))
+def check_codes(codes: Iterable[str], *, option: str = "ignore") -> frozenset[str]:
+    """The lint codes of ``codes`` (case ignored); ValueError naming any that does not exist."""
+    known = set()
+    for raw in codes:
+        code = raw.strip().upper()
+        if code not in CODES:
+            raise ValueError(
+                f"unknown lint code {raw.strip()!r} in {option}{closest_code(code)}; codes are "
+                f"{min(CODES)}-{max(CODES)} (docs/lint.md)"
+            )
+        known.add(code)
+    return frozenset(known)
+
+
+def lint(
+    policy: Policy,
+    *,
+    today: date | None = None,
+    ignore: Iterable[str] = (),
+    select: Iterable[str] | None = None,
+) -> list[Finding]:
+    """The findings for ``policy`` a team has not accepted, in file order.
+
+    A finding is left out when its code is in the policy's ``lint: {ignore: [...]}`` or in
+    ``ignore``, or when ``select`` is given and does not name it. ``today`` (the date SP107
+    counts from) defaults to the current date.
+    """
+    return list(run_lint(policy, today=today, ignore=ignore, select=select).findings)
+
+
+def run_lint(
+    policy: Policy,
+    *,
+    today: date | None = None,
+    ignore: Iterable[str] = (),
+    select: Iterable[str] | None = None,
+) -> LintReport:
+    """:func:`lint`, with the findings it left out.
+
+    Raises ValueError for an unknown code in ``ignore`` or ``select``, and CalendarError for
+    a ``today`` outside the dates calendars support.
+    """
+    left_out = check_codes(ignore, option="ignore") | policy.rules.lint_ignore
+    chosen = None if select is None else check_codes(select, option="select")
+    shown: list[Finding] = []
+    ignored: list[Finding] = []
+    for finding in sorted(
+        iter_findings(policy, today=today), key=lambda f: (f.line or 0, f.column or 0, f.code)
+    ):
+        accepted = finding.code in left_out or (chosen is not None and finding.code not in chosen)
+        (ignored if accepted else shown).append(finding)
+    return LintReport(tuple(shown), tuple(ignored))
 
 
 def iter_findings(policy: Policy, *, today: date | None = None) -> Iterator[Finding]:
-    """Run every check lazily (findings located when the policy came from YAML)."""
-    today = today or date.today()
+    """Every finding, none left out, lazily (located when the policy came from YAML)."""
+    today = _checked_today(policy, today or date.today())
     checks = (
         _shadowed_rules,
         _unreachable_rules,
         _unassigned_priorities,
         _response_after_resolve,
         _unused_owners,
-        _unused_calendars,
         _duplicate_keywords,
         _unknown_escalation_targets,
         _number_keywords,
         _joined_keywords,
         _yes_no_text,
-        _untargeted_metrics,
-        _metrics_never_starting,
-        _dead_stops,
+        *METRIC_CHECKS,
+        _unknown_lint_codes,
+        _stage_names_shadowing_fields,
     )
     for check in checks:
         for finding in check(policy):
-            yield _locate(policy, finding)
-    for finding in _holiday_data(policy, today):
-        yield _locate(policy, finding)
+            yield locate(policy, finding)
+    for dated in CALENDAR_CHECKS:
+        for finding in dated(policy, today):
+            yield locate(policy, finding)
 
 
-def _locate(policy: Policy, finding: Finding) -> Finding:
-    """The finding with the file, line and column of its path (when the policy has YAML)."""
-    doc = policy.document
-    where = doc.locate(finding.path) if doc is not None else None
-    line, column = where if where is not None else (None, None)
-    return Finding(
-        finding.code, finding.severity, finding.message, finding.path, policy.filename, line, column
-    )
+def _checked_today(policy: Policy, today: date) -> date:
+    """``today`` itself, or CalendarError when calendars cannot count from it."""
+    reader = InstantReader(policy.timezone)
+    try:
+        reader.to_us(datetime(today.year, today.month, today.day))
+    except CalendarError:
+        first = reader.from_us(reader.min_us).date()
+        last = reader.from_us(reader.max_us - 1).date()
+        raise CalendarError(
+            f"{today} is outside the dates calendars count working time on ({first} to {last})"
+        ) from None
+    return today
 
 
 def _stages(policy: Policy) -> tuple[tuple[str, Sequence[Rule]], ...]:
@@ -217,7 +213,7 @@ class _Either:
 def _fact(name: str, test: Test) -> _Fact:
     """A test as a fact, its literals turned into equality keys."""
     argument = TABLE[test.op].argument
-    if argument == "pattern":
+    if argument in ("pattern", "condition"):  # (an element condition is its own key)
         arg: Any = test.arg
     elif argument in ("literals", "needles"):
         arg = frozenset(value_key(item, test.fold) for item in test.arg)
@@ -350,6 +346,8 @@ def _is_tautology(rule: Rule) -> bool:
     fields = sorted(rule.condition.fields)
     if not fields or len(fields) > 4:
         return False
+    if next(item_conditions(rule.condition.node), None) is not None:
+        return False  # the probes hold no lists of objects: they cannot judge `any_item`
     literals = list(_literals(rule.condition.node))
     per_field = [_probe_values(literals) for _ in fields]
     total = 1
@@ -371,8 +369,8 @@ def _is_tautology(rule: Rule) -> bool:
 
 
 def _put(ticket: dict[str, Any], path: str, value: Any) -> None:
-    """Set a dotted field of a probe ticket."""
-    parts = path.split(".")
+    """Set a field of a probe ticket (a path of keys)."""
+    parts = path_keys(path)
     node = ticket
     for part in parts[:-1]:
         node = node.setdefault(part, {})
@@ -471,35 +469,6 @@ def _unused_owners(policy: Policy) -> Iterator[Finding]:
             )
 
 
-def _unused_calendars(policy: Policy) -> Iterator[Finding]:
-    """SP106: a calendar no SLA target counts working time on."""
-    used = {t.calendar_name for s in policy.slas for ts in s.targets.values() for t in ts}
-    for name in policy.calendars:
-        if name not in used:
-            yield Finding(
-                "SP106",
-                "warning",
-                f"calendar {name!r} is not used by any SLA target",
-                ("calendars", name),
-            )
-
-
-def _holiday_data(policy: Policy, today: date) -> Iterator[Finding]:
-    """SP107: official holiday data that ends within a year (later dates lack make-up days)."""
-    horizon = today + timedelta(days=365)
-    for name, cal in policy.calendars.items():
-        until = cal.holiday_data_until
-        if until is not None and until < horizon:
-            yield Finding(
-                "SP107",
-                "warning",
-                f"calendar {name!r}: official holiday data ends {until}, within 12 months of "
-                f"{today}; later dates use computed holidays without make-up working days "
-                "(add them under holidays.dates / workdays, or upgrade `holidays`)",
-                ("calendars", name, "holidays", "country"),
-            )
-
-
 def _needles(node: Node) -> Iterator[tuple[Any, Path]]:
     """Every ``contains*`` needle of a condition, with the YAML path where it is written."""
     for tests in iter_field_tests(node):
@@ -535,7 +504,7 @@ def _duplicate_keywords(policy: Policy) -> Iterator[Finding]:
 
 def _unknown_escalation_targets(policy: Policy) -> Iterator[Finding]:
     """SP109: an escalation watching a metric no SLA gives a target (it can never fire)."""
-    defined = _targeted(policy)
+    defined = targeted(policy)
     for esc in policy.escalations:
         if esc.target not in defined:
             yield Finding(
@@ -545,11 +514,6 @@ def _unknown_escalation_targets(policy: Policy) -> Iterator[Finding]:
                 "so it never fires",
                 ("escalation", esc.index),
             )
-
-
-def _targeted(policy: Policy) -> set[str]:
-    """The metrics some SLA gives a target, for some priority."""
-    return {t.name for s in policy.slas for ts in s.targets.values() for t in ts}
 
 
 def _number_keywords(policy: Policy) -> Iterator[Finding]:
@@ -627,149 +591,79 @@ def _yes_no_text(policy: Policy) -> Iterator[Finding]:
                 )
 
 
-# --------------------------------------------------------------------------- metrics
-
-#: ticket-state events a closed ticket ignores (it stays closed)
-_AFTER_CLOSED = frozenset({"resolved", "reopened", "closed"})
-#: events after which the ticket is not open (an ``open_only`` start never counts there)
-_NOT_OPEN = frozenset({"resolved", "closed"})
-#: every value of each decision name a trigger's ``when`` may test
-_Decided = dict[str, frozenset[str]]
+# --------------------------------------------------------------------------- policy-wide
 
 
-def _own_metrics(policy: Policy) -> Iterator[Metric]:
-    """The metrics the policy declares under ``metrics:`` (a redefined built-in included)."""
-    return (m for m in policy.rules.metrics.values() if not m.builtin)
-
-
-def _trigger_path(policy: Policy, metric: Metric, key: str, index: int) -> Path:
-    """Where a start or stop trigger is written: ``metrics.<name>.<key>[.<index>]``."""
-    written = ((policy.rules.source.get("metrics") or {}).get(metric.name) or {}).get(key)
-    where: Path = ("metrics", metric.name, key)
-    return (*where, index) if isinstance(written, list) else where
-
-
-def _decided(policy: Policy) -> _Decided:
-    """Every value ``category``, ``priority``, ``sla`` and ``owner`` can take."""
-    priorities = {rule.id for rule in policy.priorities}
-    if policy.matrix is not None:
-        priorities |= {p for row in policy.matrix.values.values() for p in row.values()}
-    return {
-        "category": frozenset(rule.id for rule in policy.categories),
-        "priority": frozenset(priorities),
-        "sla": frozenset(sla.rule.id for sla in policy.slas),
-        "owner": frozenset(rule.owner or "" for rule in policy.routing),
-    }
-
-
-def _truth(node: Node, values: dict[str, str]) -> bool | None:
-    """Whether ``node`` holds when the decision is ``values``: None when other fields decide."""
-    if isinstance(node, Always):
-        return True
-    if isinstance(node, FieldTests):
-        if node.name not in values:
-            return None
-        # a decision value is always there: `exists: false` fails, the tests decide
-        return node.exists is not False and all(t.check(values[node.name]) for t in node.tests)
-    if isinstance(node, Not):
-        inner = _truth(node.child, values)
-        return None if inner is None else not inner
-    parts = [_truth(child, values) for child in node.children]
-    if isinstance(node, AllOf):
-        return False if False in parts else (True if all(parts) else None)
-    return True if True in parts else (False if all(p is False for p in parts) else None)
-
-
-def _never_holds(trigger: Trigger, decided: _Decided) -> bool:
-    """True when a trigger's ``when`` fails whatever the ticket, for every possible decision.
-
-    Each combination of the decision values it tests is tried (the ids are all known); a
-    test of any other field may hold, so only the decision tests can make it fail.
-    """
-    node = trigger.condition.node
-    names = sorted({t.name for t in iter_field_tests(node) if decided.get(t.name)})
-    total = 1
-    for name in names:
-        total *= len(decided[name])
-    if total > _PROBE_LIMIT:
-        return False
-    combos = itertools.product(*(sorted(decided[name]) for name in names))
-    return all(_truth(node, dict(zip(names, combo, strict=True))) is False for combo in combos)
-
-
-def _dead_start(metric: Metric, trigger: Trigger, decided: _Decided) -> str:
-    """Why a start can never begin a cycle ("" when it can)."""
-    if metric.open_only and trigger.event in _NOT_OPEN:
-        return f"open_only, and after {trigger.event!r} the ticket is not open"
-    if _never_holds(trigger, decided):
-        return f"the `when` of its start on {trigger.event!r} never holds"
-    return ""
-
-
-def _untargeted_metrics(policy: Policy) -> Iterator[Finding]:
-    """SP113: a declared metric no SLA gives a target: its cycles are never reported."""
-    targeted = _targeted(policy)
-    for metric in _own_metrics(policy):
-        if metric.name not in targeted:
+def _unknown_lint_codes(policy: Policy) -> Iterator[Finding]:
+    """SP116: a code in the policy's ``lint: {ignore: [...]}`` that no finding has."""
+    written = (policy.rules.source.get("lint") or {}).get("ignore")
+    listed = written if isinstance(written, list) else sorted(policy.rules.lint_ignore)
+    for index, code in enumerate(listed):
+        if code not in CODES:
+            where: Path = ("lint", "ignore", index) if isinstance(written, list) else ("lint",)
             yield Finding(
-                "SP113",
+                "SP116",
                 "warning",
-                f"metric {metric.name!r} has no target in any SLA, so it measures nothing; "
-                f"give it one under slas[].targets (e.g. `P2: {{{metric.name}: 8h}}`)",
-                ("metrics", metric.name),
+                f"lint.ignore names {code!r}, which is no lint code{closest_code(str(code))}, "
+                f"so it accepts nothing; codes are {min(CODES)}-{max(CODES)} (docs/lint.md)",
+                where,
             )
 
 
-def _metrics_never_starting(policy: Policy) -> Iterator[Finding]:
-    """SP114: a declared metric none of whose starts can ever begin a cycle."""
-    decided = _decided(policy)
-    for metric in _own_metrics(policy):
-        reasons = [_dead_start(metric, trigger, decided) for trigger in metric.start]
-        if metric.start and all(reasons):
-            yield Finding(
-                "SP114",
-                "warning",
-                f"metric {metric.name!r} can never start: {'; '.join(dict.fromkeys(reasons))}",
-                ("metrics", metric.name, "start"),
-            )
+#: the YAML section of each stage, for messages
+_SECTIONS = {
+    "category": "categories",
+    "priority": "priorities",
+    "sla": "slas",
+    "route": "routing",
+    "escalation": "escalation and metric triggers",
+}
 
 
-def _dead_stop(metric: Metric, trigger: Trigger, closed_only: bool, decided: _Decided) -> str:
-    """Why a stop can never end a cycle of ``metric`` ("" when it can)."""
-    if closed_only and trigger.event in _AFTER_CLOSED:
-        return "it starts only on 'closed', and a closed ticket ignores resolved, reopened, closed"
-    if _never_holds(trigger, decided):
-        return f"the `when` of its stop on {trigger.event!r} never holds"
-    return ""
+def _shadowed_names() -> dict[str, list[str]]:
+    """Each decided name (``priority``, ...) -> the sections whose conditions it shadows."""
+    out: dict[str, list[str]] = {}
+    for stage, bound in STAGE_BOUND.items():
+        for name in bound:
+            out.setdefault(name, []).append(_SECTIONS[stage])
+    return out
 
 
-def _dead_stops(policy: Policy) -> Iterator[Finding]:
-    """SP115: a stop that can only come before its metric starts, or whose `when` never holds.
+def _stage_names_shadowing_fields(policy: Policy) -> Iterator[Finding]:
+    """SP117: a ticket field named like a decided value, which later conditions never see.
 
-    When every stop is such, the metric's cycles can never be met (one finding at ``stop``);
-    otherwise each such stop is reported where it is written.
+    Reported once per name: where ``fields:`` declares it, else at the first example whose
+    ticket carries it.
     """
-    decided = _decided(policy)
-    for metric in _own_metrics(policy):
-        starts = [t for t in metric.start if not _dead_start(metric, t, decided)]
-        if not starts:
-            continue  # SP114: it never starts
-        closed_only = all(t.event == "closed" for t in starts)
-        reasons = [_dead_stop(metric, t, closed_only, decided) for t in metric.stop]
-        if metric.stop and all(reasons):
+    shadowed = _shadowed_names()
+    declared = [name for name in policy.fields if name in shadowed]
+    carried: dict[str, list[int]] = {}
+    for index, example in enumerate(policy.examples):
+        for name in example.ticket:
+            if name in shadowed and name not in declared:
+                carried.setdefault(name, []).append(index)
+    for name in [*declared, *carried]:
+        sections = shadowed[name]
+        meaning = (
+            f"in the conditions of {', '.join(sections[:-1])}"
+            + (" and " if len(sections) > 1 else "")
+            + f"{sections[-1]}, `{name}` means the decided {name}, so the ticket's own "
+            f"{name!r} is never seen there; rename it in the tickets (e.g. `ticket_{name}`)"
+        )
+        if name in declared:
             yield Finding(
-                "SP115",
+                "SP117",
                 "warning",
-                f"metric {metric.name!r} can never be met, no stop ends a cycle after it "
-                f"starts: {'; '.join(dict.fromkeys(reasons))}",
-                ("metrics", metric.name, "stop"),
+                f"field {name!r} is declared in `fields:`, but {meaning}",
+                ("fields", name),
             )
             continue
-        for index, why in enumerate(reasons):
-            if why:
-                yield Finding(
-                    "SP115",
-                    "warning",
-                    f"a stop of metric {metric.name!r} never ends a cycle: {why}",
-                    _trigger_path(policy, metric, "stop", index),
-                )
+        first, *others = carried[name]
+        also = f" (and {len(others)} more example(s))" if others else ""
+        yield Finding(
+            "SP117",
+            "warning",
+            f"the ticket of example {policy.examples[first].name!r} has a field {name!r}{also}, "
+            f"but {meaning}",
+            ("examples", first, "ticket", name),
+        )
