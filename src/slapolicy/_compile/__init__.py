@@ -1,6 +1,7 @@
 """Compile: a policy's data -> the compiled :class:`Rules` everything else reads."""
 
 from .compiler import compile_rules
+from .references import STAGE_BOUND
 from .rules import (
     AT_DUE,
     BEFORE,
@@ -22,6 +23,7 @@ __all__ = [
     "BEFORE",
     "PAST_DUE",
     "SHARE",
+    "STAGE_BOUND",
     "ClockRules",
     "EscalationRule",
     "Matrix",

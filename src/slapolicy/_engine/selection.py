@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
-from .._compile import EscalationRule, Rules
+from .._compile import STAGE_BOUND, EscalationRule, Rules
 from .._conditions import Condition, first_match, predicate
 
 __all__ = [
@@ -23,15 +23,6 @@ __all__ = [
     "matrix_or_default",
     "native_selection",
 ]
-
-#: the decision values each stage's conditions see (they shadow ticket fields of that name)
-STAGE_BOUND: Mapping[str, tuple[str, ...]] = {
-    "category": (),
-    "priority": ("category",),
-    "sla": ("category", "priority"),
-    "route": ("category", "priority", "sla"),
-    "escalation": ("category", "priority", "sla", "owner"),
-}
 
 
 class Selection(NamedTuple):
