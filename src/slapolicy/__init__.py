@@ -10,7 +10,7 @@ hypothesis strategies for users' own property tests.
 
 from __future__ import annotations
 
-from ._calendar import Calendar, HolidayDataWarning
+from ._calendar import Calendar, DataSource, HolidayDataWarning
 from ._clock import EscalationDue, SlaStatus, TargetStatus
 from ._durations import Duration, parse_duration
 from ._engine import Decision, Escalation, Target, TraceStep
@@ -21,6 +21,7 @@ from ._version import __version__ as __version__
 __all__ = [
     "Calendar",
     "CalendarError",
+    "DataSource",
     "Decision",
     "Duration",
     "Escalation",

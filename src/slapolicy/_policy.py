@@ -23,7 +23,7 @@ from datetime import datetime, tzinfo
 from typing import Any, NoReturn
 
 from ._backends import BACKENDS
-from ._calendar import Calendar
+from ._calendar import Calendar, DataSource
 from ._clock import Clock, SlaStatus
 from ._compile import EscalationRule, Matrix, Rule, Rules, Sla, compile_rules
 from ._engine import Decision, Evaluator, Selection
@@ -126,8 +126,15 @@ class Policy:
 
     @property
     def version(self) -> str:
-        """``sha256:`` + 16 hex digits of the canonical policy (audit: which policy decided)."""
+        """``sha256:`` + 16 hex digits of the canonical policy and of the tz and holiday data
+        its deadlines count on (:attr:`data_sources`): audit which policy decided, and know
+        that the same version gives the same deadlines on every machine."""
         return self.rules.version
+
+    @property
+    def data_sources(self) -> tuple[DataSource, ...]:
+        """The time-zone and holiday data the policy counts on, each with its version."""
+        return self.rules.data_sources
 
     @property
     def name(self) -> str:

@@ -2,5 +2,6 @@
 
 from .calendar import Calendar, HolidayDataWarning
 from .instants import InstantReader
+from .provenance import DataSource, zone_source
 
-__all__ = ["Calendar", "HolidayDataWarning", "InstantReader"]
+__all__ = ["Calendar", "DataSource", "HolidayDataWarning", "InstantReader", "zone_source"]

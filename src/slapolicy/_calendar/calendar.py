@@ -23,6 +23,7 @@ from typing import Any, Final
 from .._durations import Duration, Until
 from .._errors import CalendarError, Problem
 from .instants import InstantReader
+from .provenance import DataSource, holiday_source, zone_source
 from .span import US, Span, build_span, local_us
 from .spec import DAY_S, MAX_DATE, MIN_DATE, CalendarParts, Window, parse_spec
 
@@ -67,6 +68,7 @@ class Calendar(InstantReader):
         "_spec",
         "_warned",
         "name",
+        "provisional_from_us",
     )
 
     def __init__(
@@ -98,6 +100,12 @@ class Calendar(InstantReader):
                 local_us(tz, date(first, 1, 1).toordinal(), 0, latest=False),
                 local_us(tz, date(last + 1, 1, 1).toordinal(), 0, latest=False),
             )
+        #: the first instant past the official holiday data (None: no such limit); a
+        #: deadline at or after it was counted on holidays the package computes for years
+        #: not yet announced, without their make-up working days (an attribute, not a
+        #: property: the engine reads it for every deadline)
+        hi = self._covered_us[1]
+        self.provisional_from_us: int | None = None if country is None or hi >= self.max_us else hi
         #: no date after this ordinal can have working time (None: unbounded)
         self._last_working = (
             None if any(parts.weekly) else max(d.toordinal() for d, w in parts.extra.items() if w)
@@ -176,6 +184,13 @@ class Calendar(InstantReader):
             return None
         last = country.announced_until or country.last_year
         return date(last, 12, 31)
+
+    @property
+    def data_sources(self) -> tuple[DataSource, ...]:
+        """The tz and holiday data this calendar counts on (see ``Policy.version``)."""
+        country = self._parts.country
+        zone = zone_source(self.timezone)
+        return (zone,) if country is None else (zone, holiday_source(country))
 
     # ------------------------------------------------------------------ microsecond core
     # The engine and the SLA clock use these to avoid converting datetimes back and forth.

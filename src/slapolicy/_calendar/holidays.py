@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import hashlib
 import threading
 from datetime import date
 
@@ -29,12 +30,16 @@ __all__ = ["ANNOUNCED_YEARLY", "CountryHolidays"]
 ANNOUNCED_YEARLY = frozenset({"CN"})
 
 _PROBE_YEARS = range(2000, 2101)
+#: the years a calendar answers (its supported range)
+_FINGERPRINT_YEARS = range(1901, 2200)
 
 
 class CountryHolidays:
     """Holidays and make-up working days of one country (and optional subdivision)."""
 
-    def __init__(self, country: str, subdivision: str | None = None) -> None:
+    def __init__(
+        self, country: str, subdivision: str | None = None, language: str | None = None
+    ) -> None:
         supported = _holidays.list_supported_countries()
         code = country.upper() if isinstance(country, str) else country
         if code not in supported:
@@ -48,13 +53,28 @@ class CountryHolidays:
                 f"known: {', '.join(supported[code]) or 'none'}"
             )
             raise CalendarError(message, problems=[Problem(message, "subdivision")])
-        self._data = _holidays.country_holidays(code, subdiv=subdivision)
+        cls = _holidays.country_holidays(code).__class__
+        languages = tuple(getattr(cls, "supported_languages", ()))
+        if language is not None and language not in languages:
+            hint = difflib.get_close_matches(str(language), languages, n=1)
+            fix = f"; did you mean {hint[0]!r}?" if hint else ""
+            message = (
+                f"unknown holiday language {language!r} for {code}{fix}; "
+                f"known: {', '.join(languages) or 'none'}"
+            )
+            raise CalendarError(message, problems=[Problem(message, "language")])
+        # holiday names in the country's own language (春节 on a Chinese calendar) unless the
+        # calendar asks for another one; the package's default follows the process locale
+        default = getattr(cls, "default_language", None)
+        chosen = language or (default if default in languages else None)
+        self._data = _holidays.country_holidays(code, subdiv=subdivision, language=chosen)
         #: the ISO 3166 alpha-2 code (``CHN`` is read as ``CN``)
         self.country: str = str(getattr(self._data, "country", code))
         self.subdivision: str | None = subdivision
+        #: the language of :meth:`holiday_name` (None: the package's own choice)
+        self.language: str | None = chosen
         self._lock = threading.Lock()
         self._years: set[int] = set()
-        cls = type(self._data)
         self.first_year: int = int(getattr(cls, "start_year", 1900))
         self.last_year: int = int(getattr(cls, "end_year", 2199))
         #: last year of official data (None: the package's rules apply to every year).
@@ -87,6 +107,22 @@ class CountryHolidays:
         if not self.first_year <= year <= self.last_year:
             return False
         return self.announced_until is None or year <= self.announced_until
+
+    @property
+    def fingerprint(self) -> str:
+        """A digest of every holiday and make-up working day the package gives this country
+        (and subdivision) over the years a calendar answers: it changes exactly when an
+        upgrade of ``holidays`` changes a date a deadline could count on."""
+        return _fingerprint(self.country, self.subdivision)
+
+
+@functools.cache
+def _fingerprint(country: str, subdivision: str | None) -> str:
+    data = _holidays.country_holidays(country, subdiv=subdivision, years=_FINGERPRINT_YEARS)
+    days = sorted(data)  # (names left out: a translation does not move a deadline)
+    workdays = sorted(data.weekend_workdays)
+    text = ",".join(d.isoformat() for d in days) + "|" + ",".join(d.isoformat() for d in workdays)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 @functools.cache

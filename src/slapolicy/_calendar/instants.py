@@ -22,7 +22,7 @@ _US: Final = 1_000_000
 _ONE_US: Final = timedelta(microseconds=1)
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MAX_TEXT: Final = 80
-_DATE_ONLY: Final = re.compile(r"\s*\d{4}-?\d{2}-?\d{2}\s*")
+_DATE_ONLY: Final = re.compile(r"\s*\d{4}-?\d{2}-?\d{2}\s*", re.ASCII)
 _datetime_sub: Final = datetime.__sub__  # the stdlib one, also for pendulum instances
 
 

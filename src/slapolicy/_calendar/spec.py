@@ -52,10 +52,13 @@ _DAY_NAMES: Final = {
 }
 _WEEKDAYS: Final = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _TIME = r"(\d{1,2}):(\d{2})(?::(\d{2}))?"
-_WINDOW_RE: Final = re.compile(rf"\s*{_TIME}\s*-\s*{_TIME}\s*")
-_DATE_RE: Final = re.compile(r"\s*(\d{4}-\d{2}-\d{2})\s*(?:\.\.\s*(\d{4}-\d{2}-\d{2})\s*)?")
+# re.ASCII: \d is 0-9 only (not full-width ０９ or other scripts' digits)
+_WINDOW_RE: Final = re.compile(rf"\s*{_TIME}\s*-\s*{_TIME}\s*", re.ASCII)
+_DATE_RE: Final = re.compile(
+    r"\s*(\d{4}-\d{2}-\d{2})\s*(?:\.\.\s*(\d{4}-\d{2}-\d{2})\s*)?", re.ASCII
+)
 _SPEC_KEYS: Final = ("timezone", "hours", "holidays", "workdays", "workday_hours")
-_HOLIDAY_KEYS: Final = ("country", "subdivision", "dates")
+_HOLIDAY_KEYS: Final = ("country", "subdivision", "language", "dates")
 
 Path = tuple[str | int, ...]
 Window = tuple[int, int]  # seconds from the owning date's local midnight; end may pass 86400
@@ -165,7 +168,9 @@ def parse_spec(
             if holidays_spec.get("country") is not None:
                 try:
                     country = CountryHolidays(
-                        holidays_spec["country"], holidays_spec.get("subdivision")
+                        holidays_spec["country"],
+                        holidays_spec.get("subdivision"),
+                        holidays_spec.get("language"),
                     )
                 except CalendarError as exc:  # its problems name country or subdivision
                     problems.absorb(("holidays",), exc.problems)

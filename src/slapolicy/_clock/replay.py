@@ -187,7 +187,7 @@ class Clock:
         view: dict[str, Any] = dict(ticket)
         if lookup(view, reader.start_field) is MISSING:
             raise TicketError(
-                f"ticket has no {reader.start_field!r}: the SLA clock needs the instant it started"
+                f"ticket has no '{reader.start_field}': the SLA clock needs the instant it started"
             )
         converted = reader.convert(view)
         start_us = reader.start_us(converted, None)

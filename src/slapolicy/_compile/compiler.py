@@ -22,14 +22,15 @@ from typing import Any, get_args
 
 from pydantic import ValidationError
 
-from .._calendar import Calendar
+from .._calendar import Calendar, zone_source
 from .._conditions import Condition, compile_condition
 from .._durations import Duration, parse_duration
 from .._errors import CalendarError, PolicyError, Problem, format_path, parse_path
 from .._fields import FieldType
-from .._source import SourceDocument
+from .._source import Included, SourceDocument, resolve_includes
 from .._source.schema import PERCENT_RE, PolicySpec, TargetBy, TargetTime
 from .metrics import BUILTIN_METRICS, compile_events, compile_metrics, parse_target
+from .references import check_references
 from .rules import ClockRules, EscalationRule, Matrix, Metric, Rule, Rules, Sla, TargetRule
 
 __all__ = ["compile_rules"]
@@ -53,6 +54,8 @@ class _Compiler:
         self.filename = filename
         self.problems: list[Problem] = []
         self.tz: tzinfo | None = None
+        #: calendar files included by the policy, by the path they replace
+        self.included: Included = {}
 
     # ------------------------------------------------------------------ problems
 
@@ -63,14 +66,16 @@ class _Compiler:
         ):
             return
         line = column = None
-        if self.doc is not None:
-            where = self.doc.locate_key(path) if key else None
-            where = where or self.doc.locate(path)
+        doc, filename, inner = self.doc, self.filename, path
+        if path[:2] in self.included:  # inside an included calendar: located in its file
+            doc = self.included[path[:2]]
+            filename, inner = doc.filename, path[2:]
+        if doc is not None:
+            where = doc.locate_key(inner) if key else None
+            where = where or doc.locate(inner)
             if where is not None:
                 line, column = where
-        self.problems.append(
-            Problem(message, format_path(path), self.filename, line, column, key=key)
-        )
+        self.problems.append(Problem(message, format_path(path), filename, line, column, key=key))
 
     def absorb(self, problems: Iterable[Problem], prefix: PathT = ()) -> None:
         """Record problems found below ``prefix`` (a condition's, a calendar's)."""
@@ -79,7 +84,11 @@ class _Compiler:
 
     def fail_if_any(self) -> None:
         if self.problems:
-            ordered = sorted(self.problems, key=lambda p: (p.line or 0, p.column or 0))
+            # the policy file's problems first, then an included file's, each in text order
+            ordered = sorted(
+                self.problems,
+                key=lambda p: (p.file != self.filename, p.file or "", p.line or 0, p.column or 0),
+            )
             raise PolicyError(ordered)
 
     # ------------------------------------------------------------------ passes
@@ -87,6 +96,10 @@ class _Compiler:
     def compile(self) -> Rules:
         if not isinstance(self.data, Mapping):
             self.problem(f"a policy must be a mapping of sections, got {_kind(self.data)}", ())
+            self.fail_if_any()
+        self.data, self.included, problems = resolve_includes(self.data, self.doc, self.filename)
+        if problems:  # a calendar that cannot be read: the rest would only repeat it
+            self.problems.extend(problems)
             self.fail_if_any()
         # the metrics escalations may name: the built-ins and the declared ones
         declared = self.data.get("metrics")
@@ -174,10 +187,19 @@ class _Compiler:
         slas = self._slas(spec, calendars, fields, priority_ids, metrics)
         routing = self._routing(spec, fields)
         escalations = self._escalations(spec, fields)
+        self._references(spec, priorities, slas, routing, escalations, metrics)
         self.fail_if_any()
         canonical = json.dumps(
             _canonical(spec), sort_keys=True, ensure_ascii=False, separators=(",", ":")
         )
+        # the tz and holiday data the deadlines count on: the same text with other data is
+        # another version (docs/api.md, "Policy.version")
+        sources = {zone_source(tz)}
+        sources.update(zone_source(f.timezone) for f in fields.values() if f.timezone)
+        for cal in calendars.values():
+            sources.update(cal.data_sources)
+        data = sorted(f"{s.kind}:{s.name}:{s.digest}" for s in sources)
+        canonical += "\n" + "\n".join(data)
         return Rules(
             name=spec.name,
             timezone=tz,
@@ -195,12 +217,43 @@ class _Compiler:
             events=events,
             examples=tuple(spec.examples),
             version="sha256:" + hashlib.sha256(canonical.encode()).hexdigest()[:16],
+            data_sources=tuple(sorted(sources, key=lambda s: (s.kind, s.name))),
             source=self.data,
             filename=self.filename,
             document=self.doc,
+            lint_ignore=frozenset(spec.lint.ignore),
         )
 
     # ------------------------------------------------------------------ sections
+
+    def _references(
+        self,
+        spec: PolicySpec,
+        priorities: Sequence[Rule],
+        slas: Sequence[Sla],
+        routing: Sequence[Rule],
+        escalations: Sequence[EscalationRule],
+        metrics: Mapping[str, Metric],
+    ) -> None:
+        """Every id a condition compares a decided value with must exist."""
+        ids = {
+            "category": {r.id for r in spec.categories},
+            "priority": {r.id for r in spec.priorities},
+            "sla": {r.id for r in spec.slas},
+            "owner": {*(r.owner for r in spec.routing), *spec.owners},
+        }
+        conditions = [
+            *(("priority", r.condition.node, f"priority {r.id!r}") for r in priorities),
+            *(("sla", s.rule.condition.node, f"SLA {s.rule.id!r}") for s in slas),
+            *(("route", r.condition.node, f"routing rule {r.id!r}") for r in routing),
+            *(("escalation", e.condition.node, f"escalation {e.id!r}") for e in escalations),
+            *(
+                ("escalation", trigger.condition.node, f"metric {name!r}")
+                for name, metric in metrics.items()
+                for trigger in (*metric.start, *metric.stop, *metric.resume)
+            ),
+        ]
+        check_references(ids, conditions, self.problem)
 
     def _clock_rules(self, spec: PolicySpec) -> ClockRules:
         clock = spec.clock
@@ -219,14 +272,15 @@ class _Compiler:
             clock.on_reopen,
             statuses,
             clock.on_reprioritise,
+            clock.start_required,
         )
 
-    def _timezone(self, name: str) -> tzinfo:
+    def _timezone(self, name: str, path: PathT = ("timezone",)) -> tzinfo:
         try:
             return Calendar.from_spec({"timezone": name, "hours": "always"}).timezone
         except CalendarError as exc:
             for p in exc.problems:
-                self.problem(p.message, ("timezone",))
+                self.problem(p.message, path)
             return Calendar.from_spec({"timezone": "UTC", "hours": "always"}).timezone
 
     def _calendars(self, spec: PolicySpec, tz: tzinfo) -> dict[str, Calendar]:
@@ -242,9 +296,14 @@ class _Compiler:
         out: dict[str, FieldType] = {}
         for name, decl in spec.fields.items():
             try:
-                out[name] = FieldType.from_spec(decl.model_dump(exclude_none=True))
+                field_type = FieldType.from_spec(decl.model_dump(exclude_none=True))
             except PolicyError as exc:
                 self.absorb(exc.problems, ("fields", name))
+                continue
+            if decl.timezone is not None:
+                zone = self._timezone(decl.timezone, ("fields", name, "timezone"))
+                field_type = FieldType(field_type.kind, field_type.enum, zone)
+            out[name] = field_type
         return out
 
     def condition(self, when: Any, path: PathT, fields: Mapping[str, FieldType]) -> Condition:
@@ -539,4 +598,11 @@ def _canonical(spec: PolicySpec) -> Any:
         clock.pop("statuses", None)
     if clock.get("on_reprioritise") == "keep":
         clock.pop("on_reprioritise", None)
+    if clock.get("start_required") is False:
+        clock.pop("start_required", None)
+    for declared in data.get("fields", {}).values():
+        if declared.get("timezone") is None:
+            declared.pop("timezone", None)
+    # accepting a lint finding changes no decision: never part of the version
+    data.pop("lint", None)
     return data

@@ -27,7 +27,7 @@ from .._calendar.spec import parse_weekday
 from .._conditions import Condition, iter_field_tests
 from .._durations import Duration, Until, parse_clock_time, parse_duration
 from .._errors import CalendarError
-from .._fields import FieldType
+from .._fields import FieldType, path_keys
 from .._source.schema import MetricSpec, PausePair, PolicySpec, TargetBy, TargetTime, TriggerSpec
 from .rules import ClockRules, Metric, Trigger
 
@@ -243,7 +243,7 @@ class _MetricCompiler:
         condition = self.report.condition(when, where, self.fields)
         known = [*self.fields, *DECIDED]
         for tests in iter_field_tests(condition.node):
-            root = tests.name.split(".", 1)[0]
+            root = path_keys(tests.name)[0]
             if tests.name in self.fields or root in DECIDED:
                 continue
             self.report.problem(

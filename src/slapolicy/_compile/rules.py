@@ -14,10 +14,10 @@ from datetime import tzinfo
 from fractions import Fraction
 from typing import Any
 
-from .._calendar import Calendar
+from .._calendar import Calendar, DataSource
 from .._conditions import Condition
 from .._durations import Duration, Until
-from .._fields import MISSING, FieldType, lookup
+from .._fields import MISSING, FieldType, lookup, path_keys
 from .._source import SourceDocument
 from .._source.schema import ExampleSpec, OwnerSpec
 
@@ -104,10 +104,10 @@ class Matrix:
 
     def read(self, view: Mapping[str, Any], path: str, category: str) -> Any:
         """A field for the priority stage, where ``category`` names the decided category."""
-        if path == "category":
-            return category
-        if path.startswith("category."):
-            return MISSING  # the category is text: nothing lies inside it
+        keys = path_keys(path)
+        if keys[0] == "category":
+            # the decided category; it is text: nothing lies inside it
+            return category if len(keys) == 1 else MISSING
         return lookup(view, path)
 
     def lookup(self, view: Mapping[str, Any], category: str) -> tuple[str, tuple[str, str]] | None:
@@ -176,6 +176,8 @@ class ClockRules:
     statuses: frozenset[str] | None = None
     #: a priority change: "keep" the targets' start, or "restart" them at the change
     on_reprioritise: str = "keep"
+    #: a ticket without its start field is a TicketError (else the clock starts at now)
+    start_required: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,6 +253,10 @@ class Rules:
     filename: str | None = None
     #: the YAML it came from, for locating findings (None for a mapping)
     document: SourceDocument | None = None
+    #: lint codes the policy's team has accepted (``lint: {ignore: [...]}``)
+    lint_ignore: frozenset[str] = frozenset()
+    #: the tz and holiday data its deadlines count on (covered by ``version``)
+    data_sources: tuple[DataSource, ...] = ()
     #: the priorities the priority stage tries, in order: those with a ``when``. A priority
     #: without ``when`` before the default is a level only the priority_matrix assigns.
     priority_rules: tuple[Rule, ...] = field(init=False)

@@ -100,6 +100,9 @@ class Decision:
     policy_version: str
     category_label: str | None = None
     priority_label: str | None = None
+    #: one message per deadline counted past the official holiday data of its calendar
+    #: (the holidays of years not yet announced, without make-up working days)
+    warnings: tuple[str, ...] = ()
     _explain: Callable[[], tuple[TraceStep, ...]] | None = field(
         default=None, repr=False, compare=False
     )
@@ -145,6 +148,7 @@ class Decision:
             "targets": {name: t.to_dict() for name, t in self.targets.items()},
             "escalations": [e.to_dict() for e in self.escalations],
             "policy_version": self.policy_version,
+            "warnings": list(self.warnings),
         }
         if trace:
             out["trace"] = [step.to_dict() for step in self.trace]
@@ -164,6 +168,7 @@ class Decision:
                 "policy_version",
                 "category_label",
                 "priority_label",
+                "warnings",
             )
         }
         state["targets"] = dict(self.targets)

@@ -23,6 +23,7 @@ from functools import partial
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
+from .._calendar import Calendar
 from .._compile import Rule, Rules, Sla, TargetRule
 from .._errors import CalendarError, TicketError
 from .decision import Decision, Escalation, Target, new_tuple
@@ -84,7 +85,12 @@ class Evaluator:
     def __init__(self, rules: Rules, selection: Selection) -> None:
         self.rules = rules
         self.selection = selection
-        self.reader = TicketReader(rules.fields, rules.timezone, rules.clock.start_field)
+        self.reader = TicketReader(
+            rules.fields,
+            rules.timezone,
+            rules.clock.start_field,
+            start_required=rules.clock.start_required,
+        )
         self._labels = {r.id: r.label for r in rules.priorities}
         #: per (SLA index, priority): the deadlines and escalations of its targets
         self.schedules = plan_schedules(rules, selection.escalation)
@@ -149,6 +155,7 @@ class Evaluator:
         view, category, priority, _, sla, route, start_us, schedule, instants = ev
         targets: dict[str, Target] = {}
         started_at = None
+        warnings: list[str] = []
         for _, group, position, name, within, calendar_name, cal, created_when in schedule.targets:
             if created_when is not None and not any(
                 when(view, category.id, priority, sla.rule.id, route.owner or "")
@@ -158,9 +165,11 @@ class Evaluator:
             due_us = instants[group][position]
             if started_at is None or started_at.tzinfo is not cal.timezone:
                 started_at = cal.from_us(start_us)
-            targets[name] = new_tuple(
-                Target, (name, within, calendar_name, started_at, cal.from_us(due_us))
-            )
+            due = cal.from_us(due_us)
+            targets[name] = new_tuple(Target, (name, within, calendar_name, started_at, due))
+            provisional = cal.provisional_from_us
+            if provisional is not None and due_us >= provisional:
+                warnings.append(_provisional(name, due, calendar_name, cal))
         zone = self.reader.instants
         if started_at is None or started_at.tzinfo is not zone.timezone:
             started_at = zone.from_us(start_us)
@@ -184,6 +193,7 @@ class Evaluator:
             policy_version=rules.version,
             category_label=category.label,
             priority_label=self._labels.get(priority),
+            warnings=tuple(warnings),
             _explain=partial(
                 trace, rules, view, priority, sla, owner, start_us, schedule, instants
             ),
@@ -243,3 +253,13 @@ def _deadline_error(schedule: Schedule, start_us: int) -> TicketError:
             return TicketError(f"cannot compute the {rule.name} deadline: {exc}")
     # an escalation before a due instant cannot fail where its target does not
     raise AssertionError("a schedule failed where none of its targets does")
+
+
+def _provisional(name: str, due: datetime, calendar_name: str, cal: Calendar) -> str:
+    """The warning of a deadline counted past its calendar's official holiday data."""
+    until = cal.holiday_data_until
+    return (
+        f"{name} due {due.isoformat()} is counted on calendar {calendar_name!r} past its "
+        f"official holiday data (ends {until}): holidays after it are the statutory dates "
+        "the holidays package computes, without make-up working days"
+    )

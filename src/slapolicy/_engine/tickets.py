@@ -13,7 +13,7 @@ from typing import Any
 
 from .._calendar import InstantReader
 from .._errors import CalendarError, TicketError
-from .._fields import MISSING, FieldType, coerce, lookup, set_path
+from .._fields import MISSING, FieldType, coerce, is_plain_key, lookup, set_path
 
 __all__ = ["TicketReader"]
 
@@ -24,17 +24,34 @@ _Plan = tuple[tuple[str, bool, FieldType, frozenset[str] | None], ...]
 class TicketReader:
     """Converts the declared fields of tickets and reads their start instants."""
 
-    __slots__ = ("_field_plan", "_quick_fields", "_slow_fields", "instants", "start_field", "tz")
+    __slots__ = (
+        "_field_plan",
+        "_quick_fields",
+        "_slow_fields",
+        "instants",
+        "start_field",
+        "start_required",
+        "tz",
+    )
 
-    def __init__(self, fields: Mapping[str, FieldType], tz: tzinfo, start_field: str) -> None:
+    def __init__(
+        self,
+        fields: Mapping[str, FieldType],
+        tz: tzinfo,
+        start_field: str,
+        *,
+        start_required: bool = False,
+    ) -> None:
         self.tz = tz
         self.start_field = start_field
+        #: a ticket without its start field is an error (else its clock starts at now)
+        self.start_required = start_required
         #: reads (and writes) instants in the policy's zone
         self.instants = InstantReader(tz)
         # declared fields, prepared once: (path, dotted?, type, valid texts for text fields:
         # an empty set for any text, None when coerce() must always run)
         self._field_plan: _Plan = tuple(
-            (path, "." in path, ft, _text_shortcut(ft)) for path, ft in fields.items()
+            (path, not is_plain_key(path), ft, _text_shortcut(ft)) for path, ft in fields.items()
         )
         # Speed trick: convert() works in two passes: the declared top-level text fields
         # first, in one quick loop (valid text or missing: nothing to convert), then the
@@ -71,7 +88,7 @@ class TicketReader:
             try:
                 new = coerce(value, field_type, tz=self.tz)
             except ValueError as exc:
-                raise TicketError(f"ticket field {path!r}: {exc}") from None
+                raise TicketError(f"ticket field {_quoted(path)}: {exc}") from None
             if new is not value:
                 if out is None:
                     out = dict(ticket)
@@ -79,20 +96,26 @@ class TicketReader:
         return ticket if out is None else out
 
     def start_us(self, view: Mapping[str, Any], at: datetime | str | None) -> int:
-        """The clock start: ``at`` if given, else the ticket's start field, else now."""
+        """The clock start: ``at`` if given, else the ticket's start field, else now (unless
+        the start is required)."""
         if at is not None:
             try:
                 return self.instants.to_us(at)
             except CalendarError as exc:
                 raise TicketError(f"invalid `at`: {exc}") from None
         field = self.start_field
-        value = view.get(field, MISSING) if "." not in field else lookup(view, field)
+        value = view.get(field, MISSING) if is_plain_key(field) else lookup(view, field)
         if value is MISSING or value is None:
+            if self.start_required:
+                raise TicketError(
+                    f"ticket has no {_quoted(field)}: the clock start is required "
+                    "(clock.start_required); give the field, or the start with `at`"
+                )
             return self.instants.to_us(datetime.now(timezone.utc))
         try:
             return self.instants.to_us(value)
         except CalendarError as exc:
-            raise TicketError(f"ticket field {self.start_field!r}: {exc}") from None
+            raise TicketError(f"ticket field {_quoted(self.start_field)}: {exc}") from None
 
     def instant_us(self, value: datetime | str, what: str) -> int:
         """An instant of the caller (``now``, an event's ``at``), read in the policy's zone."""
@@ -111,3 +134,8 @@ def _text_shortcut(field_type: FieldType) -> frozenset[str] | None:
     if field_type.enum and all(type(v) is str for v in field_type.enum):
         return frozenset(field_type.enum)
     return None
+
+
+def _quoted(path: str) -> str:
+    """A field path as written in the policy (``repr`` would double its backslashes)."""
+    return f"'{path}'"

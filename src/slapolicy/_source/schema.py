@@ -35,6 +35,7 @@ __all__ = [
     "EventDecl",
     "ExampleSpec",
     "FieldDecl",
+    "LintSpec",
     "MetricSpec",
     "OwnerSpec",
     "PausePair",
@@ -72,8 +73,9 @@ Condition = Annotated[
         json_schema_extra={"type": "object"},
     ),
 ]
-Percent = Annotated[str, StringConstraints(pattern=r"^\s*\d{1,3}(\.\d+)?\s*%\s*$")]
-PERCENT_RE = re.compile(r"^\s*(\d{1,3}(?:\.\d+)?)\s*%\s*$")
+# (ASCII digits only: `\d` would also take full-width and other scripts' digits)
+Percent = Annotated[str, StringConstraints(pattern=r"^\s*[0-9]{1,3}(\.[0-9]+)?\s*%\s*$")]
+PERCENT_RE = re.compile(r"^\s*([0-9]{1,3}(?:\.[0-9]+)?)\s*%\s*$")
 
 
 class _Model(BaseModel):
@@ -93,6 +95,9 @@ class FieldDecl(_Model):
         | None
     ) = None
     enum: list[str | int | float] | None = None
+    #: for a datetime field: the zone its values without a UTC offset are written in
+    #: (an IANA name such as ``UTC``); the policy's ``timezone`` when not given
+    timezone: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = None
     label: Text | None = None
     description: Text | None = None
 
@@ -295,6 +300,8 @@ class ClockSpec(_Model):
     statuses: list[StatusName] | None = None
     #: what a priority change does to the targets: keep their start, or restart them
     on_reprioritise: Literal["keep", "restart"] = "keep"
+    #: a ticket without its start field is an error (else the clock starts at now)
+    start_required: bool = False
 
 
 class EventDecl(_Model):
@@ -409,6 +416,19 @@ class ExampleSpec(_Model):
     expect: dict[str, Any]
 
 
+LintCode = Annotated[
+    str,
+    StringConstraints(pattern=r"^SP[0-9]{3}$"),
+    Field(description="a lint finding's code, such as SP107"),
+]
+
+
+class LintSpec(_Model):
+    """Lint settings kept with the policy: the findings its team has accepted."""
+
+    ignore: list[LintCode] = Field(default_factory=list)
+
+
 class PolicySpec(_Model):
     """A whole policy file."""
 
@@ -429,3 +449,4 @@ class PolicySpec(_Model):
     events: dict[EventName, EventDecl] = Field(default_factory=dict)
     metrics: dict[Id, MetricSpec] = Field(default_factory=dict)
     examples: list[ExampleSpec] = Field(default_factory=list)
+    lint: LintSpec = Field(default_factory=LintSpec)
