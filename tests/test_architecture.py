@@ -28,10 +28,10 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"_calendar", "_source", "_conditions"}),
     frozenset({"_compile"}),
     frozenset({"_engine"}),
-    frozenset({"_clock", "_backends"}),
+    frozenset({"_clock", "_backends", "_batch"}),
     frozenset({"_policy"}),
     frozenset({"__init__"}),
-    frozenset({"_tooling", "testing"}),
+    frozenset({"_tooling", "testing", "spark"}),
     frozenset({"cli"}),
     frozenset({"__main__"}),
 )

@@ -64,7 +64,7 @@ def test_errors_pickle_with_their_details(error: slapolicy.SlaPolicyError) -> No
 
 
 #: the modules a user may import; everything else has a leading underscore
-PUBLIC_MODULES = {"slapolicy", "slapolicy.testing", "slapolicy.cli"}
+PUBLIC_MODULES = {"slapolicy", "slapolicy.testing", "slapolicy.cli", "slapolicy.spark"}
 
 
 def test_every_other_module_is_private() -> None:

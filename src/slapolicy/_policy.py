@@ -18,7 +18,7 @@ immutable, thread-safe and pickles as its source data and backend name.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, tzinfo
 from typing import Any, NoReturn
 
@@ -53,9 +53,10 @@ def load_policy(
 class Policy:
     """A compiled policy. Immutable, thread-safe and picklable; build with ``load_policy``."""
 
-    __slots__ = ("_backend", "_clock", "_evaluator")
+    __slots__ = ("_backend", "_batch", "_clock", "_evaluator")
 
     _backend: str
+    _batch: Any
     _clock: Clock
     _evaluator: Evaluator
 
@@ -65,6 +66,7 @@ class Policy:
         evaluator = Evaluator(rules, selection)
         object.__setattr__(self, "_evaluator", evaluator)
         object.__setattr__(self, "_clock", Clock(evaluator))
+        object.__setattr__(self, "_batch", None)  # the batch engine, made on first use
 
     def __setattr__(self, name: str, value: object) -> NoReturn:
         raise AttributeError(f"Policy is immutable: cannot set {name!r}")
@@ -88,6 +90,53 @@ class Policy:
         else now. Raises :class:`TicketError` for a ticket that cannot be evaluated.
         """
         return self._evaluator.evaluate(ticket, at)
+
+    def evaluate_batch(
+        self,
+        tickets: Any,
+        *,
+        at: datetime | str | None = None,
+        now: datetime | None = None,
+    ) -> Any:
+        """Decide many tickets at once: a ``pyarrow.Table``, a polars ``DataFrame`` or an
+        iterable of mappings in, a ``pyarrow.Table`` out, one row per ticket, in order.
+
+        Columns: ``category``, ``priority``, ``sla``, ``owner``, ``cc``, one ``<metric>_due``
+        timestamp per metric that starts with the clock, and ``error``: the message of the
+        ``TicketError`` a row's ticket raises (its other columns are null; the other rows
+        are still decided). Every row equals ``evaluate`` of its ticket. ``at`` starts every
+        clock; ``now`` (an aware datetime) starts the clock of tickets without a start field
+        (default: the current time), for backtests that must repeat. Needs the ``batch``
+        extra (``pip install 'slapolicy[batch]'``).
+        """
+        from ._batch import evaluate_batch
+
+        return evaluate_batch(self._batch_engine(), tickets, at, now=now)
+
+    def evaluate_batches(
+        self,
+        tickets: Any,
+        *,
+        at: datetime | str | None = None,
+        now: datetime | None = None,
+    ) -> Iterator[Any]:
+        """The same as :meth:`evaluate_batch`, one ``pyarrow.RecordBatch`` at a time (of up to
+        65,536 tickets): memory stays flat over any number of tickets."""
+        from ._batch import iter_batches
+
+        return iter_batches(self._batch_engine(), tickets, at, now=now)
+
+    def _batch_engine(self) -> Any:
+        if self._batch is None:
+            try:
+                from ._batch import BatchEngine
+            except ImportError as exc:  # pragma: no cover - the extra is installed in tests
+                raise ImportError(
+                    f"evaluate_batch needs pyarrow and numpy ({exc}): "
+                    "pip install 'slapolicy[batch]'"
+                ) from None
+            object.__setattr__(self, "_batch", BatchEngine(self._evaluator))
+        return self._batch
 
     def classify(self, ticket: Mapping[str, Any]) -> tuple[str, str]:
         """Only the category and priority of ``ticket`` (no deadlines): the cheap part."""

@@ -13,6 +13,7 @@ message, never a traceback; Python warnings print as one ``warning: ...`` line e
 from __future__ import annotations
 
 import json
+import os
 import sys
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
@@ -30,7 +31,7 @@ from ._errors import PolicyError, Problem, SlaPolicyError
 from ._policy import Policy, load_policy
 from ._source.schema import PolicySpec
 from ._tooling.examples import iter_example_results
-from ._tooling.impact import ImpactReport, compare_stream
+from ._tooling.impact import ImpactReport
 from ._tooling.lint import LintReport, check_codes, run_lint
 
 __all__ = ["main"]
@@ -540,7 +541,7 @@ def status(policy: str, ticket: str, events: str, now: str, explain: bool) -> No
     "tickets",
     required=True,
     type=click.Path(dir_okay=False),
-    help="tickets as JSON lines, one object per line",
+    help="tickets as JSON lines (one object per line), or a Parquet file (*.parquet)",
 )
 @click.option(
     "--examples",
@@ -551,27 +552,42 @@ def status(policy: str, ticket: str, events: str, now: str, explain: bool) -> No
 )
 @click.option("--json", "as_json", is_flag=True, help="print the summary as JSON")
 @click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="processes to compare with (default: one per core)",
+)
+@click.option(
     "--progress/--no-progress",
     default=None,
     help="progress bar on stderr (default: when stderr is a terminal)",
 )
 def diff(
-    old: str, new: str, tickets: str, per_kind: int, as_json: bool, progress: bool | None
+    old: str,
+    new: str,
+    tickets: str,
+    per_kind: int,
+    as_json: bool,
+    jobs: int | None,
+    progress: bool | None,
 ) -> None:
     """How NEW decides differently from OLD on the tickets in --tickets (streamed).
 
+    Both policies decide the tickets in batches (as Policy.evaluate_batch), on every core.
     Exit 3 when some lines could not be compared (not JSON objects, or tickets a policy
     cannot evaluate); the report covers the others.
     """
     before, after = _load(old), _load(new)
-    report = ImpactReport(per_kind=per_kind)
+    parquet = tickets.endswith(".parquet")
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
     try:
-        with open(tickets, "rb") as stream:
-            _compare(before, after, stream, report, progress)
+        report = _compare(before, after, tickets, per_kind, workers, parquet, progress)
     except FileNotFoundError:
         _fail(f"{tickets}: no such file")
     except OSError as exc:
         _fail(f"{tickets}: {exc.strerror or exc}")
+    except ValueError as exc:  # pyarrow's ArrowInvalid: not a Parquet file
+        _fail(f"{tickets}: cannot read it as Parquet ({exc})")
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -586,14 +602,32 @@ def diff(
 
 
 def _compare(
-    before: Policy, after: Policy, stream: Any, report: ImpactReport, progress: bool | None
-) -> None:
+    before: Policy,
+    after: Policy,
+    tickets: str,
+    per_kind: int,
+    jobs: int,
+    parquet: bool,
+    progress: bool | None,
+) -> ImpactReport:
     """Run the comparison, with a progress bar on a terminal (warnings held until it ends)."""
-    size = Path(stream.name).stat().st_size if Path(stream.name).is_file() else 0
-    show = (sys.stderr.isatty() if progress is None else progress) and size > 0
+    from ._tooling.batch_impact import compare_file
+
+    path = Path(tickets)
+    if not path.exists():
+        raise FileNotFoundError(tickets)
+    size = path.stat().st_size if path.is_file() else 0
+    show = (sys.stderr.isatty() if progress is None else progress) and size > 0 and not parquet
     if not show:
-        compare_stream(before, after, stream, report)
-        return
+        return compare_file(before, after, tickets, per_kind=per_kind, jobs=jobs, parquet=parquet)
     bar = click.progressbar(length=size, label="comparing", file=sys.stderr)
     with _warnings_held(), bar:
-        compare_stream(before, after, stream, report, on_bytes=bar.update)
+        return compare_file(
+            before,
+            after,
+            tickets,
+            per_kind=per_kind,
+            jobs=jobs,
+            parquet=parquet,
+            on_bytes=bar.update,
+        )

@@ -18,10 +18,12 @@ from .._errors import SlaPolicyError
 from .._fields import MISSING, lookup
 from .._policy import Policy
 
-__all__ = ["DeadlineShift", "ImpactReport", "compare_stream"]
+__all__ = ["FIELDS", "MAX_LINE", "DeadlineShift", "ImpactReport", "compare_stream"]
 
-_FIELDS = ("category", "priority", "sla", "owner")
-_MAX_LINE = 10 * 1024 * 1024
+#: the decided values a report compares
+FIELDS = ("category", "priority", "sla", "owner")
+#: the longest JSON line read
+MAX_LINE = 10 * 1024 * 1024
 #: the line numbers of tickets that could not be compared kept in a report (the count is exact)
 _MAX_ERROR_LINES = 1000
 #: how the text report names each kind of error
@@ -79,7 +81,7 @@ class ImpactReport:
     per_kind: int = 3
     tickets: int = 0
     unchanged: int = 0
-    changed: dict[str, int] = field(default_factory=lambda: dict.fromkeys(_FIELDS, 0))
+    changed: dict[str, int] = field(default_factory=lambda: dict.fromkeys(FIELDS, 0))
     transitions: dict[str, dict[str, int]] = field(default_factory=dict)
     deadlines: dict[str, DeadlineShift] = field(default_factory=dict)
     examples: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
@@ -88,7 +90,8 @@ class ImpactReport:
     #: the lines that could not be compared, in order (the first ``_MAX_ERROR_LINES``)
     error_lines: list[int] = field(default_factory=list)
 
-    def _example(self, kind: str, item: dict[str, Any]) -> None:
+    def add_example(self, kind: str, item: dict[str, Any]) -> None:
+        """Keep ``item`` as an example of ``kind`` unless ``per_kind`` are already kept."""
         bucket = self.examples.setdefault(kind, [])
         if len(bucket) < self.per_kind:
             bucket.append(item)
@@ -97,7 +100,7 @@ class ImpactReport:
         """Compare two decisions for the ticket on ``line``."""
         self.tickets += 1
         any_change = False
-        for name in _FIELDS:
+        for name in FIELDS:
             a, b = getattr(old, name), getattr(new, name)
             if a != b:
                 any_change = True
@@ -105,7 +108,7 @@ class ImpactReport:
                 key = f"{a} -> {b}"
                 pairs = self.transitions.setdefault(name, {})
                 pairs[key] = pairs.get(key, 0) + 1
-                self._example(name, {"line": line, "ticket": ref, "old": a, "new": b})
+                self.add_example(name, {"line": line, "ticket": ref, "old": a, "new": b})
         for target in sorted(set(old.targets) | set(new.targets)):
             a_t, b_t = old.targets.get(target), new.targets.get(target)
             if a_t is None or b_t is None:
@@ -117,7 +120,7 @@ class ImpactReport:
                         shift.added += 1
                     else:
                         shift.removed += 1
-                    self._example(
+                    self.add_example(
                         f"{target}_due",
                         {
                             "line": line,
@@ -131,7 +134,7 @@ class ImpactReport:
                 any_change = True
                 delta = b_t.due - a_t.due
                 self.deadlines.setdefault(target, DeadlineShift()).add(delta)
-                self._example(
+                self.add_example(
                     f"{target}_due",
                     {
                         "line": line,
@@ -176,7 +179,7 @@ class ImpactReport:
     def render(self) -> str:
         """A readable summary for the terminal."""
         lines = [f"{self.tickets} tickets compared, {self.unchanged} unchanged"]
-        for name in _FIELDS:
+        for name in FIELDS:
             count = self.changed[name]
             if count:
                 lines.append(f"  {name}: {count} changed")
@@ -229,7 +232,7 @@ def compare_stream(
             on_bytes(len(raw))
         if not raw.strip():
             continue
-        if len(raw) > _MAX_LINE:
+        if len(raw) > MAX_LINE:
             report.error("invalid_json", number, "line longer than 10 MiB")
             continue
         try:

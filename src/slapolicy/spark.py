@@ -1,0 +1,95 @@
+"""Backtests on Spark: a policy's decisions appended to a Spark DataFrame of tickets.
+
+``evaluate(df, policy)`` runs :meth:`slapolicy.Policy.evaluate_batch` on every Arrow batch
+of ``df`` where the data lives (Spark's ``mapInArrow``), so a backtest over years of tickets
+in a data lake runs on the cluster that already holds them, with the code and the policy of
+a laptop run. The policy travels to the workers pickled (a policy pickles as its source: its
+file's text, so the workers need no access to the file). Needs the ``spark`` extra
+(``pip install 'slapolicy[spark]'``: pyspark, pyarrow, numpy) on the driver and the workers.
+
+::
+
+    from pyspark.sql import SparkSession
+    import slapolicy, slapolicy.spark
+
+    spark = SparkSession.builder.getOrCreate()
+    tickets = spark.read.parquet("s3://helpdesk/tickets/")
+    policy = slapolicy.load_policy("policies/service-levels.yaml")
+    decided = slapolicy.spark.evaluate(tickets, policy)
+    decided.groupBy("priority", "owner").count().show()
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from ._policy import Policy
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pyarrow as pa
+
+__all__ = ["evaluate", "result_fields"]
+
+
+def result_fields(policy: Policy) -> list[tuple[str, str]]:
+    """The columns ``evaluate`` appends, as ``(name, Spark SQL type)``, in order."""
+    schema = policy.evaluate_batch([]).schema
+    out = []
+    for field in schema:
+        if field.name == "cc":
+            out.append((field.name, "array<string>"))
+        elif field.name.endswith("_due"):
+            out.append((field.name, "timestamp"))
+        else:
+            out.append((field.name, "string"))
+    return out
+
+
+def evaluate(df: Any, policy: Policy, *, at: datetime | str | None = None) -> Any:
+    """``df`` with the decision of every row appended (see ``Policy.evaluate_batch``).
+
+    The appended columns are ``category``, ``priority``, ``sla``, ``owner``, ``cc``, one
+    ``<metric>_due`` timestamp per metric that starts with the clock, and ``error``; a name
+    that ``df`` already has is an error (rename the input column first). Nested ticket
+    fields are struct columns, as ``evaluate_batch`` reads them.
+    """
+    try:
+        from pyspark.sql.types import StructType
+    except ImportError as exc:  # pragma: no cover - the extra is installed in tests
+        raise ImportError(
+            f"slapolicy.spark needs pyspark ({exc}): pip install 'slapolicy[spark]'"
+        ) from None
+    fields = result_fields(policy)
+    taken = sorted(set(df.columns) & {name for name, _ in fields})
+    if taken:
+        raise ValueError(
+            f"the tickets already have the column(s) {', '.join(taken)} that the decision "
+            "appends: rename them first (df.withColumnRenamed)"
+        )
+    appended = ", ".join(f"`{name}` {kind}" for name, kind in fields)
+    schema = StructType.fromDDL(appended)
+    assert isinstance(schema, StructType)
+    output = StructType([*df.schema.fields, *schema.fields])
+    return df.mapInArrow(_Decide(policy, at), output)
+
+
+class _Decide:
+    """The function each Spark task runs over its Arrow batches (pickled with the policy)."""
+
+    def __init__(self, policy: Policy, at: datetime | str | None) -> None:
+        self.policy = policy
+        self.at = at
+
+    def __call__(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        import pyarrow as pa
+
+        for batch in batches:
+            decided = self.policy.evaluate_batch(pa.Table.from_batches([batch]), at=self.at)
+            columns = [*batch.columns, *decided.combine_chunks().columns]
+            names = [*batch.schema.names, *decided.schema.names]
+            yield pa.RecordBatch.from_arrays(
+                [c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in columns],
+                names=names,
+            )
