@@ -164,3 +164,21 @@ def test_spark_equals_evaluate_row_by_row(spark: Any, name: str, data: st.DataOb
                 assert same_instant(got[column], value), (index, column)
             else:
                 assert got[column] == value, (index, column)
+
+
+def test_tickets_without_a_start_all_start_at_the_given_now(spark: Any) -> None:
+    import slapolicy.spark as sspark
+
+    policy = load_policy(ROOT / "policies" / "service-levels.yaml")
+    now = datetime(2026, 5, 11, 2, 0, tzinfo=timezone.utc)
+    tickets = [{"id": str(n), "type": t} for n, t in enumerate(["outage", "billing"] * 80)]
+    df = spark.createDataFrame(tickets)
+    rows = sspark.evaluate(df, policy, now=now).collect()
+    assert len(rows) == len(tickets)
+    for row in rows:
+        want = expected_at(policy, {"id": row["id"], "type": row["type"]}, now)
+        assert same_instant(row["response_due"], want), row
+
+
+def expected_at(policy: slapolicy.Policy, ticket: dict[str, Any], at: datetime) -> Any:
+    return policy.evaluate(ticket, at=at).targets["response"].due

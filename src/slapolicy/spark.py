@@ -22,7 +22,7 @@ file's text, so the workers need no access to the file). Needs the ``spark`` ext
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from ._policy import Policy
@@ -47,13 +47,21 @@ def result_fields(policy: Policy) -> list[tuple[str, str]]:
     return out
 
 
-def evaluate(df: Any, policy: Policy, *, at: datetime | str | None = None) -> Any:
+def evaluate(
+    df: Any,
+    policy: Policy,
+    *,
+    at: datetime | str | None = None,
+    now: datetime | None = None,
+) -> Any:
     """``df`` with the decision of every row appended (see ``Policy.evaluate_batch``).
 
     The appended columns are ``category``, ``priority``, ``sla``, ``owner``, ``cc``, one
     ``<metric>_due`` timestamp per metric that starts with the clock, and ``error``; a name
     that ``df`` already has is an error (rename the input column first). Nested ticket
-    fields are struct columns, as ``evaluate_batch`` reads them.
+    fields are struct columns, as ``evaluate_batch`` reads them. ``now`` (aware) starts the
+    clock of tickets without a start field; by default the instant of this call, the same
+    for every task, so that the result does not depend on when each task runs.
     """
     try:
         from pyspark.sql.types import StructType
@@ -72,21 +80,24 @@ def evaluate(df: Any, policy: Policy, *, at: datetime | str | None = None) -> An
     schema = StructType.fromDDL(appended)
     assert isinstance(schema, StructType)
     output = StructType([*df.schema.fields, *schema.fields])
-    return df.mapInArrow(_Decide(policy, at), output)
+    return df.mapInArrow(_Decide(policy, at, now or datetime.now(timezone.utc)), output)
 
 
 class _Decide:
     """The function each Spark task runs over its Arrow batches (pickled with the policy)."""
 
-    def __init__(self, policy: Policy, at: datetime | str | None) -> None:
+    def __init__(self, policy: Policy, at: datetime | str | None, now: datetime) -> None:
         self.policy = policy
         self.at = at
+        self.now = now
 
     def __call__(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         import pyarrow as pa
 
         for batch in batches:
-            decided = self.policy.evaluate_batch(pa.Table.from_batches([batch]), at=self.at)
+            decided = self.policy.evaluate_batch(
+                pa.Table.from_batches([batch]), at=self.at, now=self.now
+            )
             columns = [*batch.columns, *decided.combine_chunks().columns]
             names = [*batch.schema.names, *decided.schema.names]
             yield pa.RecordBatch.from_arrays(

@@ -32,6 +32,7 @@ from .._fields import FieldType, coerce, path_keys
 from .columns import Codes, Column, Mask, encode
 from .conditions import evaluate
 from .frames import Frame, MappingFrame
+from .instants import read_instants
 
 __all__ = ["BatchEngine", "Decided"]
 
@@ -261,17 +262,11 @@ class _Run:
         reader = self.engine.reader
         column = self.field(self.engine.start_keys)
         required = self.engine.rules.clock.start_required
-        values = np.zeros(len(column.distinct), dtype=np.int64)
-        failed = np.zeros(len(column.distinct), dtype=np.bool_)
-        for code, value in enumerate(column.distinct):
-            if value is None:
-                values[code] = now_us
-                failed[code] = required
-                continue
-            try:
-                values[code] = reader.instants.to_us(value)
-            except CalendarError:
-                failed[code] = True
+        missing = column.missing
+        present = [v for code, v in enumerate(column.distinct) if code != missing]
+        read, wrong = read_instants(reader.instants, present)
+        values = np.insert(read, missing, now_us)
+        failed = np.insert(wrong, missing, required)
         if failed.any():
             self.bad |= failed[column.codes]
         result: Int64s = values[column.codes]
