@@ -377,13 +377,12 @@ def _record_target(
             shift.max_later = max(shift.max_later, timedelta(microseconds=int(later.max())))
     kind = f"{target}_due"
     report.examples.setdefault(kind, [])
-    if len(report.examples[kind]) < report.per_kind:
-        a_col = _column(old, kind, len(lines))
-        b_col = _column(new, kind, len(lines))
-        for row in np.flatnonzero(touched).tolist():
-            if len(report.examples.get(kind, ())) >= report.per_kind:
-                break
-            a, b = a_col[row], b_col[row]
+    room = report.per_kind - len(report.examples[kind])
+    if room > 0:
+        wanted = np.flatnonzero(touched)[:room]  # only these rows become Python datetimes
+        a_col = _rows(old, kind, wanted)
+        b_col = _rows(new, kind, wanted)
+        for row, a, b in zip(wanted.tolist(), a_col, b_col, strict=True):
             item: dict[str, Any] = {
                 "line": lines[row],
                 "ticket": refs[row],
@@ -415,8 +414,9 @@ def _instants(table: pa.Table, name: str, rows: int) -> tuple[np.ndarray, np.nda
     return values, has
 
 
-def _column(table: pa.Table, name: str, rows: int) -> list[Any]:
+def _rows(table: pa.Table, name: str, rows: np.ndarray) -> list[Any]:
+    """The values of a column at some rows, as Python objects (absent column: None)."""
     if name not in table.column_names:
-        return [None] * rows
-    values: list[Any] = table.column(name).to_pylist()
+        return [None] * len(rows)
+    values: list[Any] = table.column(name).take(pa.array(rows)).to_pylist()
     return values
