@@ -9,8 +9,9 @@ construction; only the dispatch is columnar.
 
 Values are told apart as the scalar engine tells them apart: ``True`` is not ``1`` and
 ``1`` is not ``1.0`` (Python's ``==`` and ``hash`` equate them), so the key of a value is its
-type and the value. A value that cannot be hashed (a list of tags, a list of objects) gets a
-code of its own per row.
+type and the value. A list of plain values (tags) is told apart by its items, in order; any
+other value that cannot be hashed (a mapping, a list of objects) gets a code of its own per
+row.
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from .._conditions import Test
+from .text import TextView, keyword_answers
 
 __all__ = ["Codes", "Column", "encode"]
 
@@ -35,21 +39,27 @@ class Column:
     ``missing`` is the code of a missing value (``None``); ``distinct[missing]`` is None.
     """
 
-    __slots__ = ("codes", "distinct", "missing")
+    __slots__ = ("_text", "codes", "distinct", "missing")
 
     def __init__(self, codes: Codes, distinct: list[Any], missing: int) -> None:
         self.codes = codes
         self.distinct = distinct
         self.missing = missing
+        self._text: TextView | None = None
 
-    def where(self, test: Callable[[Any], bool]) -> Mask:
-        """Rows whose value is present and passes ``test`` (run once per distinct value)."""
-        answers = np.fromiter(
-            (value is not None and bool(test(value)) for value in self.distinct),
+    def answers(self, test: Test) -> Mask:
+        """``test`` on every distinct value (a missing value: False)."""
+        if self._text is None:
+            self._text = TextView(self.distinct)
+        found = keyword_answers(test, self.distinct, self._text)
+        if found is not None:
+            return found
+        check = test.check
+        result: Mask = np.fromiter(
+            (value is not None and bool(check(value)) for value in self.distinct),
             dtype=np.bool_,
             count=len(self.distinct),
         )
-        result: Mask = answers[self.codes]
         return result
 
     def present(self) -> Mask:
@@ -81,12 +91,18 @@ def encode(values: Sequence[Any], array: pa.Array | None = None) -> Column:
         if value is None:
             codes[row] = 0
             continue
-        try:
-            key = (type(value), value)
-            code = index.get(key)
-        except TypeError:  # unhashable (a list, a mapping): a code of its own
-            code = None
-            key = None
+        if type(value) is list or type(value) is tuple:
+            # by its items with their types ((1,) is not (True,)); a list of lists or of
+            # mappings: a code of its own
+            key: Any = _list_key(value)
+            code = None if key is None else index.get(key)
+        else:
+            try:
+                key = (type(value), value)
+                code = index.get(key)
+            except TypeError:  # unhashable (a mapping): a code of its own
+                code = None
+                key = None
         if code is None:
             code = len(distinct)
             distinct.append(value)
@@ -94,6 +110,17 @@ def encode(values: Sequence[Any], array: pa.Array | None = None) -> Column:
                 index[key] = code
         codes[row] = code
     return Column(codes, distinct, 0)
+
+
+def _list_key(value: list[Any] | tuple[Any, ...]) -> tuple[Any, ...] | None:
+    """The key of a list of hashable values (tags), its items told apart as single values
+    are; None when an item cannot be hashed (a list of lists or of mappings)."""
+    try:
+        key = (type(value), tuple((type(item), item) for item in value))
+        hash(key)
+    except TypeError:
+        return None
+    return key
 
 
 def _encodable(kind: pa.DataType) -> bool:

@@ -71,9 +71,10 @@ def _field_tests(
     if node.exists is False:
         absent: Mask = ~column.present()
         return absent
-    checks = tuple(test.check for test in node.tests)
-    if not checks:  # `exists: true` alone
+    if not node.tests:  # `exists: true` alone
         return column.present()
-    if len(checks) == 1:
-        return column.where(checks[0])
-    return column.where(lambda value: all(check(value) for check in checks))
+    answers = column.answers(node.tests[0])
+    for test in node.tests[1:]:
+        answers &= column.answers(test)
+    result: Mask = answers[column.codes]
+    return result
