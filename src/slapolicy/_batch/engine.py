@@ -22,12 +22,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .._calendar import Calendar
+from .._calendar.vector import deadlines_arrays_masked
 from .._compile import Rule
 from .._conditions import Node
-from .._durations import Duration, Until
 from .._engine import Evaluator
-from .._errors import CalendarError, TicketError
+from .._errors import TicketError
 from .._fields import FieldType, coerce, path_keys
 from .columns import Codes, Column, Mask, encode
 from .conditions import evaluate
@@ -293,15 +292,14 @@ class _Run:
             sla_index, priority_index = divmod(group, len(engine.priority_ids))
             schedule = engine.evaluator.schedules[sla_index, engine.priority_ids[priority_index]]
             group_starts = starts[rows]
-            answers: list[list[Int64s]] = []
+            answers: list[Int64s] = []
             for cal, wanted in schedule.groups:
-                per_duration = []
-                for duration in wanted:
-                    dues, failed = _deadlines(cal, group_starts, duration)
-                    if failed.any():
-                        self.bad[rows[failed]] = True
-                    per_duration.append(dues)
-                answers.append(per_duration)
+                # one pass over the calendar's window arrays for all the group's durations,
+                # exactly Calendar.deadlines_us element by element (_calendar/vector.py)
+                dues, failed = deadlines_arrays_masked(cal, group_starts, wanted)
+                if failed.any():
+                    self.bad[rows[failed]] = True
+                answers.append(dues)
             for due in schedule.targets:
                 if due.name not in out.due:
                     continue
@@ -317,18 +315,6 @@ class _Run:
         for node in nodes:
             result |= self.where(node, decided)
         return result
-
-
-def _deadlines(cal: Calendar, starts: Int64s, duration: Duration | Until) -> tuple[Int64s, Mask]:
-    """The due instants of a column of starts, and the rows the calendar could not answer."""
-    dues = np.zeros(len(starts), dtype=np.int64)
-    failed = np.zeros(len(starts), dtype=np.bool_)
-    for i, start in enumerate(starts.tolist()):
-        try:
-            dues[i] = cal.add_us(start, duration)
-        except CalendarError:
-            failed[i] = True
-    return dues, failed
 
 
 def _as_decided(codes: Codes, ids: list[str]) -> Column:

@@ -301,6 +301,32 @@ class Calendar(InstantReader):
             )
         return us
 
+    # ------------------------------------------------------------------ for array arithmetic
+    # slapolicy._calendar.vector computes the deadlines of whole columns of starts over the
+    # same span of windows; these hand it the span and the checks every answer goes through.
+
+    def span_through(self, first_us: int, last_us: int) -> Span:
+        """The span of windows, grown if needed to answer exactly for every instant from
+        ``first_us`` to ``last_us`` (:class:`CalendarError` outside the supported range)."""
+        span = self._span_for(first_us)
+        return span if span.valid_lo <= last_us < span.valid_hi else self._span_for(last_us)
+
+    def span_beyond(self, span: Span) -> Span:
+        """A span reaching further forward than ``span``; :class:`CalendarError` when none
+        can (past 2199, or after the last date the calendar works)."""
+        return self._grow_forward(span)
+
+    @property
+    def covered_us(self) -> tuple[int, int]:
+        """The instants ``[lo, hi)`` whose answers need no :class:`HolidayDataWarning`."""
+        return self._covered_us
+
+    def check_us(self, us: int) -> int:
+        """``us`` itself, after the checks every answer goes through: :class:`CalendarError`
+        beyond the supported range, a :class:`HolidayDataWarning` (once per calendar and
+        year) past the official holiday data."""
+        return self._check_coverage(us)
+
     # ------------------------------------------------------------------ internals
 
     def push_us(self, instant: int, amount: int) -> int:

@@ -7,8 +7,10 @@ to compare); datetimes are built only for results. A naive value is read in a gi
 from __future__ import annotations
 
 import re
+import sys
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import Final
+from zoneinfo import ZoneInfo
 
 import pendulum
 
@@ -21,9 +23,12 @@ __all__ = ["InstantReader", "parse_instant"]
 _US: Final = 1_000_000
 _ONE_US: Final = timedelta(microseconds=1)
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH_NAIVE: Final = datetime(1970, 1, 1)
 _MAX_TEXT: Final = 80
 _DATE_ONLY: Final = re.compile(r"\s*\d{4}-?\d{2}-?\d{2}\s*", re.ASCII)
 _datetime_sub: Final = datetime.__sub__  # the stdlib one, also for pendulum instances
+#: datetime.fromisoformat reads a final ``Z`` (Python 3.11 and later)
+_READS_Z: Final = sys.version_info >= (3, 11)
 
 
 class InstantReader:
@@ -34,10 +39,13 @@ class InstantReader:
     and event instants.
     """
 
-    __slots__ = ("max_us", "min_us", "timezone")
+    __slots__ = ("_plain_zone", "max_us", "min_us", "timezone")
 
     def __init__(self, tz: tzinfo) -> None:
         self.timezone = tz
+        #: the zone's utcoffset(naive) reads a naive value as replace(tzinfo=zone) does (the
+        #: stdlib's fixed offsets and ZoneInfo; other tzinfo classes may not)
+        self._plain_zone = type(tz) in (ZoneInfo, timezone)
         #: instants of local dates 1901-01-01..2199-12-31 in this zone
         self.min_us = local_us(tz, MIN_DATE.toordinal(), 0, latest=False)
         self.max_us = local_us(tz, MAX_DATE.toordinal() + 1, 0, latest=False)
@@ -53,11 +61,19 @@ class InstantReader:
             value = parse_instant(value)
         if isinstance(value, datetime):
             try:
-                try:
-                    us = _datetime_sub(value, _EPOCH) // _ONE_US
-                except TypeError:  # naive: read it in the zone
-                    value = value.replace(tzinfo=self.timezone)
-                    us = _datetime_sub(value, _EPOCH) // _ONE_US
+                if value.tzinfo is None and self._plain_zone:
+                    # Speed trick: a naive value read in the zone without building the aware
+                    # datetime (0.34 against 1.41 us, and the TypeError path cost 2.0 us);
+                    # the zone's utcoffset reads the same wall time and fold.
+                    offset = self.timezone.utcoffset(value)
+                    assert offset is not None  # never for these zones
+                    us = (_datetime_sub(value, _EPOCH_NAIVE) - offset) // _ONE_US
+                else:
+                    try:
+                        us = _datetime_sub(value, _EPOCH) // _ONE_US
+                    except TypeError:  # naive: read it in the zone
+                        value = value.replace(tzinfo=self.timezone)
+                        us = _datetime_sub(value, _EPOCH) // _ONE_US
             except (ValueError, OverflowError) as exc:
                 raise CalendarError(f"invalid date and time: {exc}") from None
         elif isinstance(value, date):
@@ -67,6 +83,8 @@ class InstantReader:
                 f"expected a datetime or an ISO-8601 string, got {type(value).__name__}"
             )
         if not self.min_us <= us < self.max_us:
+            if value.tzinfo is None:  # as read in the zone
+                value = value.replace(tzinfo=self.timezone)
             raise CalendarError(
                 f"instant {value!s} is beyond the supported range (1901-01-01 to 2199-12-31)"
             )
@@ -82,8 +100,11 @@ class InstantReader:
 def parse_instant(text: str) -> datetime:
     """Read ISO-8601 text with a date and a time (an offset is optional)."""
     if "T" in text and len(text) <= _MAX_TEXT:  # the common form: never a date alone
+        # Speed trick (Python 3.10): "...Z" as "...+00:00" on the first try, not after a
+        # ValueError; the same reading as the `replace` below, which it would come to.
+        fast = text if _READS_Z or text[-1] != "Z" else text[:-1] + "+00:00"
         try:
-            return datetime.fromisoformat(text)
+            return datetime.fromisoformat(fast)
         except ValueError:
             pass  # other forms below
     shown = text if len(text) <= _MAX_TEXT else text[:_MAX_TEXT] + "..."
