@@ -83,12 +83,25 @@ def write_lines(path: Path, lines: list[Any]) -> Path:
 BROKEN = st.sampled_from(
     ["not json", "[1, 2]", '{"created_at": "yesterday"}', "", '{"id": 7, "created_at": 5}']
 )
+#: lines fast JSON readers read differently from the json module, or refuse
+AT = '"created_at": "2026-05-11T10:00:00+08:00"'
+ODD = st.sampled_from(
+    [
+        f'{{"id": 123456789012345678901234567890, "type": "outage", {AT}}}',
+        f'{{"id": 18446744073709551616, "impact": "major", "urgency": "high", {AT}}}',
+        f'{{"id": "n", "impact": NaN, {AT}}}',
+        f'{{"id": "inf", "score": 1e400, "type": "question", {AT}}}',
+        f'\ufeff{{"id": "bom", "type": "outage", {AT}}}',
+        f'{{"id": "\\ud800", "text": "\\udfff 希望", {AT}}}',
+        f'{{"id": "dup", "type": "outage", "type": "suggestion", {AT}}}',
+    ]
+)
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     kind=st.sampled_from(sorted(EDITS)),
-    lines=st.lists(st.one_of(ticket_strategy(OLD), BROKEN), max_size=40),
+    lines=st.lists(st.one_of(ticket_strategy(OLD), BROKEN, ODD), max_size=40),
     per_kind=st.integers(min_value=0, max_value=4),
 )
 def test_batches_report_what_ticket_by_ticket_reports(
