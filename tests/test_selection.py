@@ -273,7 +273,13 @@ HOSTILE = [
     "category",
     "x" * 200,
 ]
-GENERATED_NAMES = re.compile(r"t|get|[vc][0-9]+|select|when|isinstance|str|None|True|False")
+#: the generated code's own names: the ticket, its reads, constants, lazy text locals
+#: (casefolded text, keyword ids, pattern ids), the block ids of an indexed stage and the
+#: methods and attributes the generated code reads
+GENERATED_NAMES = re.compile(
+    r"t|get|[vcfkgrsn][0-9]+|select|when|isinstance|str|None|True|False|casefold|isdisjoint"
+    r"|issubset|update|__class__"
+)
 
 
 def _tokens(source: str) -> list[tokenize.TokenInfo]:
