@@ -16,7 +16,7 @@ row.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -39,18 +39,21 @@ class Column:
     ``missing`` is the code of a missing value (``None``); ``distinct[missing]`` is None.
     """
 
-    __slots__ = ("_text", "codes", "distinct", "missing")
+    __slots__ = ("_text", "codes", "distinct", "missing", "needles")
 
     def __init__(self, codes: Codes, distinct: list[Any], missing: int) -> None:
         self.codes = codes
         self.distinct = distinct
         self.missing = missing
+        #: the keywords the policy tests on this field, raw (False) and casefolded (True):
+        #: found together in one scan of each text (:mod:`.text`)
+        self.needles: Mapping[bool, Sequence[str]] = {}
         self._text: TextView | None = None
 
     def answers(self, test: Test) -> Mask:
         """``test`` on every distinct value (a missing value: False)."""
         if self._text is None:
-            self._text = TextView(self.distinct)
+            self._text = TextView(self.distinct, self.needles)
         found = keyword_answers(test, self.distinct, self._text)
         if found is not None:
             return found
@@ -114,9 +117,18 @@ def encode(values: Sequence[Any], array: pa.Array | None = None) -> Column:
 
 def _list_key(value: list[Any] | tuple[Any, ...]) -> tuple[Any, ...] | None:
     """The key of a list of hashable values (tags), its items told apart as single values
-    are; None when an item cannot be hashed (a list of lists or of mappings)."""
+    are, nested lists too; None when an item cannot be hashed (a mapping)."""
+    items = []
+    for item in value:
+        if type(item) is list or type(item) is tuple:
+            inner = _list_key(item)
+            if inner is None:
+                return None
+            items.append(inner)
+        else:
+            items.append((type(item), item))
+    key = (type(value), tuple(items))
     try:
-        key = (type(value), tuple((type(item), item) for item in value))
         hash(key)
     except TypeError:
         return None

@@ -24,7 +24,7 @@ import numpy.typing as npt
 
 from .._calendar.vector import deadlines_arrays_masked
 from .._compile import Rule
-from .._conditions import Node
+from .._conditions import Node, iter_field_tests
 from .._engine import Evaluator
 from .._errors import TicketError
 from .._fields import FieldType, coerce, path_keys
@@ -32,6 +32,7 @@ from .columns import Codes, Column, Mask, encode
 from .conditions import evaluate
 from .frames import Frame, MappingFrame
 from .instants import read_instants
+from .text import needles_of
 
 __all__ = ["BatchEngine", "Decided"]
 
@@ -88,6 +89,16 @@ class BatchEngine:
             starts = [t.condition for t in rules.metrics[name].start if t.event == "created"]
             always = any(c.is_always for c in starts)
             self.created_when[name] = None if always else tuple(c.node for c in starts)
+        #: per field: the keywords every stage tests on it, raw and casefolded
+        self.needles = _needles_by_field(
+            [
+                *(r.condition.node for r in rules.categories),
+                *(r.condition.node for r in rules.priority_rules),
+                *(s.rule.condition.node for s in rules.slas),
+                *(r.condition.node for r in rules.routing),
+                *(n for nodes in self.created_when.values() if nodes for n in nodes),
+            ]
+        )
 
     # ------------------------------------------------------------------ one batch
 
@@ -175,6 +186,7 @@ class _Run:
             field_type = declared.get(keys)
             if field_type is not None:
                 column = self._convert(column, field_type)
+        column.needles = self.engine.needles.get(keys, {})
         self.columns[keys] = column
         return column
 
@@ -315,6 +327,22 @@ class _Run:
         for node in nodes:
             result |= self.where(node, decided)
         return result
+
+
+def _needles_by_field(nodes: Sequence[Node]) -> dict[tuple[str, ...], dict[bool, list[str]]]:
+    """The keywords of every keyword test on each ticket field, by ``fold``, in order."""
+    found: dict[tuple[str, ...], dict[bool, dict[str, None]]] = {}
+    for node in nodes:
+        for tests in iter_field_tests(node):
+            for test in tests.tests:
+                needles = needles_of(test)
+                if needles:
+                    by_fold = found.setdefault(tests.keys, {})
+                    by_fold.setdefault(test.fold, {}).update(dict.fromkeys(needles))
+    return {
+        keys: {fold: list(needles) for fold, needles in by_fold.items()}
+        for keys, by_fold in found.items()
+    }
 
 
 def _as_decided(codes: Codes, ids: list[str]) -> Column:

@@ -1,85 +1,115 @@
-"""Keyword tests on a column of texts, searched in Arrow's C++ for all distinct texts at once.
+"""Keyword tests on a column of texts: every keyword of the field found in one pass per text.
 
 Speed trick: free-text fields (``text``, ``title``) are nearly all distinct, so the distinct
 value encoding of :mod:`.columns` saves nothing there, and running each ``contains`` /
 ``contains_any`` / ``contains_all`` test's closure on every text cost 0.5-1 µs per text and
-test (the casefold is redone by every case-insensitive test). Here a column's texts are
-casefolded once (Python's ``str.casefold``, the call the closures make, so ``ß`` and ``İ``
-fold exactly as there) and each needle is searched with ``pyarrow.compute.match_substring``
-over all of them: a byte search of the needle's UTF-8 in the texts' UTF-8, which is Python's
-``needle in text`` since UTF-8 is self-synchronising. Values that are not text (lists of
-tags, numbers) keep the closures. On 50,000 tickets of ``feedback-system.yaml`` this took the
-text conditions from 1.1 s to 0.05 s (``benchmarks/bench_batch.py``).
+test (the casefold redone by every case-insensitive test). Here each distinct text is
+casefolded at most once and searched once, for all the keywords the policy tests on that
+field, by the scalar engine's own :class:`~slapolicy._conditions.KeywordScan` (one
+Aho-Corasick pass, exactly ``needle in text`` for every needle; see its module). The hits
+are kept sparse, as (text, keyword) pairs, and each test's answer is a numpy lookup over
+them: memory stays small however many keywords a policy has. Values that are not text
+(lists of tags, numbers) keep the closures. On 50,000 tickets of ``feedback-system.yaml``
+this took the text conditions from 1.1 s to 0.03 s (``benchmarks/bench_batch.py``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
-import pyarrow as pa
-import pyarrow.compute as pc
 
-from .._conditions import Test
+from .._conditions import KeywordScan, Test
 
-__all__ = ["TextView", "keyword_answers"]
+__all__ = ["TextView", "keyword_answers", "needles_of"]
 
 Mask = npt.NDArray[np.bool_]
+Ints = npt.NDArray[np.int64]
 
 #: the operators whose test on a text value is a substring search of text needles
 _KEYWORDS: Final = frozenset({"contains", "contains_any", "contains_all"})
 
 
+def needles_of(test: Test) -> tuple[str, ...] | None:
+    """The text needles of a keyword test as it searches them (casefolded when it folds);
+    ``None`` for other tests."""
+    if test.op not in _KEYWORDS:
+        return None
+    arg = (test.arg,) if test.op == "contains" else test.arg
+    if not isinstance(arg, tuple | list):
+        return None
+    texts = [n for n in arg if isinstance(n, str) and n]
+    return tuple(dict.fromkeys(n.casefold() if test.fold else n for n in texts))
+
+
+class _Hits:
+    """Which needles occur in which texts: parallel arrays of (text, needle) pairs."""
+
+    __slots__ = ("index", "needles", "texts", "which")
+
+    def __init__(self, texts: Sequence[str], needles: Sequence[str]) -> None:
+        self.needles = tuple(dict.fromkeys(needles))
+        self.index = {needle: i for i, needle in enumerate(self.needles)}
+        text_ids: list[int] = []
+        needle_ids: list[int] = []
+        if self.needles:
+            find = KeywordScan(self.needles).find
+            index = self.index
+            for row, text in enumerate(texts):
+                found = find(text)
+                if found:
+                    for needle in set(found):  # overlapping matches repeat a needle
+                        text_ids.append(row)
+                        needle_ids.append(index[needle])
+        self.texts: Ints = np.asarray(text_ids, dtype=np.int64)
+        self.which: Ints = np.asarray(needle_ids, dtype=np.int64)
+
+
 class TextView:
-    """The text values among a column's distinct values, as Arrow arrays (raw, casefolded)."""
+    """The text values among a column's distinct values, with the keywords found in them.
 
-    __slots__ = ("_folded", "positions", "raw")
+    ``needles`` maps ``fold`` (False: raw text, True: casefolded) to the keywords the policy
+    tests on this field that way, so one scan serves every test; a test with others grows it.
+    """
 
-    def __init__(self, distinct: list[Any]) -> None:
-        #: where the distinct values are ``str``
+    __slots__ = ("_hits", "_needles", "positions", "texts")
+
+    def __init__(self, distinct: list[Any], needles: Mapping[bool, Sequence[str]]) -> None:
+        #: where the distinct values are ``str``, and those values
         self.positions = np.flatnonzero(
             np.fromiter((type(v) is str for v in distinct), dtype=np.bool_, count=len(distinct))
         )
-        texts = [distinct[i] for i in self.positions.tolist()]
-        try:
-            self.raw: pa.Array | None = pa.array(texts, type=pa.string())
-        except (UnicodeEncodeError, pa.ArrowException):  # lone surrogates: closures only
-            self.raw = None
-        self._folded: pa.Array | None = None
+        self.texts: list[str] = [distinct[i] for i in self.positions.tolist()]
+        self._needles = needles
+        self._hits: dict[bool, _Hits] = {}
 
-    def folded(self) -> pa.Array:
-        if self._folded is None:
-            assert self.raw is not None
-            self._folded = pa.array(
-                [text.casefold() for text in self.raw.to_pylist()], type=pa.string()
-            )
-        return self._folded
+    def hits(self, fold: bool, wanted: Sequence[str]) -> _Hits:
+        hits = self._hits.get(fold)
+        if hits is None or any(needle not in hits.index for needle in wanted):
+            known = hits.needles if hits is not None else tuple(self._needles.get(fold, ()))
+            texts = [text.casefold() for text in self.texts] if fold else self.texts
+            hits = self._hits[fold] = _Hits(texts, [*known, *wanted])
+        return hits
 
 
 def keyword_answers(test: Test, distinct: list[Any], view: TextView) -> Mask | None:
     """The test's answer for every distinct value (``None`` values: False), or ``None`` when
-    the test is not a keyword test on text (the caller runs the closure)."""
-    if test.op not in _KEYWORDS or view.raw is None or not len(view.positions):
+    it is not a keyword test (the caller runs the closure)."""
+    needles = needles_of(test)
+    if needles is None:
         return None
-    arg = test.arg if test.op != "contains" else (test.arg,)
-    if not isinstance(arg, tuple | list):
-        return None
-    texts_only = [n for n in arg if isinstance(n, str)]
-    if not texts_only:
-        return None
-    needles = list(dict.fromkeys(n.casefold() if test.fold else n for n in texts_only))
-    if not all(_encodable(n) for n in needles):  # a lone surrogate: the closure decides
-        return None
-    texts = view.folded() if test.fold else view.raw
-    if test.op == "contains_all" and len(texts_only) != len(arg):
-        # a needle that is not text is never a substring: contains_all fails on every text
-        found = np.zeros(len(view.positions), dtype=np.bool_)
-    else:
-        combine = np.logical_and if test.op == "contains_all" else np.logical_or
-        found = _search(texts, needles[0])
-        for needle in needles[1:]:
-            found = combine(found, _search(texts, needle))
+    arg = (test.arg,) if test.op == "contains" else test.arg
+    found = np.zeros(len(view.texts), dtype=np.bool_)
+    if test.op == "contains_all":
+        if len(view.texts) and all(isinstance(n, str) for n in arg):
+            # (a needle that is not text is never a substring: then no text has them all)
+            found = _having(view, test.fold, needles, every=True)
+    elif len(view.texts):
+        found = _having(view, test.fold, needles, every=False)
+    if any(n == "" for n in arg if isinstance(n, str)):  # "" is in every text
+        found = _empty_needle(test.op, needles, found, view, test.fold)
     answers = np.zeros(len(distinct), dtype=np.bool_)
     answers[view.positions] = found
     others = np.ones(len(distinct), dtype=np.bool_)
@@ -91,16 +121,23 @@ def keyword_answers(test: Test, distinct: list[Any], view: TextView) -> Mask | N
     return answers
 
 
-def _encodable(text: str) -> bool:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+def _having(view: TextView, fold: bool, needles: Sequence[str], *, every: bool) -> Mask:
+    """Texts holding some (or every) one of ``needles``."""
+    count = len(view.texts)
+    if not needles:  # every needle is "" (handled by the caller) or there are none
+        result: Mask = np.full(count, every, dtype=np.bool_)
+        return result
+    hits = view.hits(fold, needles)
+    ids = np.asarray([hits.index[n] for n in needles], dtype=np.int64)
+    chosen = np.isin(hits.which, ids)
+    per_text = np.bincount(hits.texts[chosen], minlength=count)
+    found: Mask = per_text == len(ids) if every else per_text > 0
+    return found
 
 
-def _search(texts: pa.Array, needle: str) -> Mask:
-    found: Mask = np.asarray(
-        pc.match_substring(texts, needle).to_numpy(zero_copy_only=False), dtype=np.bool_
-    )
+def _empty_needle(op: str, needles: Sequence[str], found: Mask, view: TextView, fold: bool) -> Mask:
+    """An empty needle occurs in every text: ``contains``/``contains_any`` hold on every
+    text; ``contains_all`` asks only for the other needles."""
+    if op != "contains_all":
+        return np.ones(len(view.texts), dtype=np.bool_)
     return found

@@ -107,6 +107,7 @@ from .operators import (
     Operator,
     ValueTest,
 )
+from .textsearch import KeywordScan
 from .tree import (
     AllOf,
     Always,
@@ -146,6 +147,7 @@ __all__ = [
     "Condition",
     "FieldTests",
     "ItemCondition",
+    "KeywordScan",
     "Node",
     "Not",
     "Operator",
