@@ -11,7 +11,7 @@ hypothesis strategies for users' own property tests.
 from __future__ import annotations
 
 from ._calendar import Calendar, DataSource, HolidayDataWarning
-from ._clock import EscalationDue, SlaStatus, TargetStatus
+from ._clock import EscalationDue, Report, ReportRow, SlaStatus, TargetStatus
 from ._durations import Duration, parse_duration
 from ._engine import Decision, Escalation, Target, TraceStep
 from ._errors import CalendarError, PolicyError, Problem, SlaPolicyError, TicketError
@@ -30,6 +30,8 @@ __all__ = [
     "Policy",
     "PolicyError",
     "Problem",
+    "Report",
+    "ReportRow",
     "SlaPolicyError",
     "SlaStatus",
     "Target",

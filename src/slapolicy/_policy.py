@@ -18,9 +18,9 @@ immutable, thread-safe and pickles as its source data and backend name.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime, tzinfo
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from ._backends import BACKENDS
 from ._calendar import Calendar, DataSource
@@ -30,6 +30,9 @@ from ._engine import Decision, Evaluator, Selection
 from ._fields import FieldType
 from ._source import SourceDocument, read_source
 from ._source.schema import ExampleSpec, OwnerSpec
+
+if TYPE_CHECKING:
+    from ._clock.review import Report
 
 __all__ = ["Policy", "load_policy"]
 
@@ -155,6 +158,51 @@ class Policy:
         :class:`TicketError` for bad tickets or events.
         """
         return self._clock.status(ticket, events, now)
+
+    def report(
+        self,
+        history: Iterable[Mapping[str, Any]] | str | os.PathLike[str],
+        *,
+        now: datetime | str,
+        by: str | Sequence[str] = (),
+        top: str | Sequence[str] | None = None,
+        top_n: int = 5,
+        mean: str | Sequence[str] | None = None,
+        rows: bool | str | os.PathLike[str] = False,
+        rows_format: str | None = None,
+        jobs: int | None = None,
+        on_progress: Callable[[int], object] | None = None,
+    ) -> Report:
+        """The periodic review (数据复盘) of ticket histories at ``now``: see docs/report.md.
+
+        ``history``: ``{"ticket": {...}, "events": [...]}`` mappings, or the path of a JSON
+        lines file of them or of a Parquet file with ``ticket`` and ``events`` columns
+        (Parquet needs the ``batch`` extra). Every history gets ``status(ticket, events,
+        now=now)``; the report counts each cycle of each targeted metric (met, breached,
+        running, pending, cancelled; attainment; median and p90 of working time used),
+        overall and per group of ``by`` (``priority``, ``category``, ``owner``, ``sla``,
+        ``month``), the categories, the ``top_n`` most frequent values of each ``top``
+        field and the mean of each ``mean`` field. A history that cannot be read is counted
+        in ``errors`` with its line, never dropped. ``rows``: True keeps the per-cycle rows
+        for ``Report.rows()``; a path writes them there (``rows_format`` ``csv`` or
+        ``parquet``, else from the suffix) without holding them. Files are read in parts on
+        ``jobs`` processes (default: one per core); ``on_progress`` is told the bytes (JSON
+        lines) or histories (Parquet, iterables) done now and then. Raises ``TicketError``
+        for a bad ``now``, ``ValueError`` for a bad argument, ``OSError`` for a file that
+        cannot be read.
+        """
+        from ._clock.review_run import make_setup, run_review
+
+        setup = make_setup(self, now, by, top, top_n, mean)
+        return run_review(
+            self,
+            history,
+            setup,
+            rows=rows,
+            rows_format=rows_format,
+            jobs=jobs,
+            on_progress=on_progress,
+        )
 
     # ------------------------------------------------------------------ what it is
 

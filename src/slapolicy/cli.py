@@ -5,7 +5,8 @@ redirected, so scripts read plain text (or JSON with ``--json``).
 
 Exit codes (docs/cli.md): 0 ok, 1 findings or failures (an invalid policy, a failing
 example, a lint warning), 2 usage or input errors (a missing file, a broken ticket, a bad
-option), 3 ``diff`` could not compare some tickets (the report covers the others). With
+option), 3 ``diff`` or ``report`` could not read some tickets or histories (the report
+covers the others). With
 several policy files the highest code of any file wins. User errors print one clear
 message, never a traceback; Python warnings print as one ``warning: ...`` line each.
 """
@@ -631,3 +632,129 @@ def _compare(
             parquet=parquet,
             on_bytes=bar.update,
         )
+
+
+@main.command()
+@click.argument("policy", type=click.Path(dir_okay=False))
+@click.option(
+    "--history",
+    "history",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help='histories as JSON lines {"ticket": {...}, "events": [...]}, or a Parquet file',
+)
+@click.option("--now", "now", required=True, help="the moment the review describes (ISO 8601)")
+@click.option(
+    "--by",
+    "by",
+    default="",
+    help="group by: priority, category, owner, sla, month (comma-separated)",
+)
+@click.option("--top", "top", multiple=True, metavar="FIELD", help="most frequent values of FIELD")
+@click.option(
+    "--top-n",
+    "top_n",
+    type=click.IntRange(min=1),
+    default=5,
+    show_default=True,
+    help="how many values --top shows",
+)
+@click.option("--mean", "mean", multiple=True, metavar="FIELD", help="mean of a numeric FIELD")
+@click.option("--json", "as_json", is_flag=True, help="print the summary as JSON")
+@click.option("--csv", "csv_rows", type=click.Path(dir_okay=False), help="write the rows as CSV")
+@click.option(
+    "--parquet", "parquet_rows", type=click.Path(dir_okay=False), help="write the rows as Parquet"
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="processes to review with (default: one per core)",
+)
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="progress bar on stderr (default: when stderr is a terminal)",
+)
+def report(
+    policy: str,
+    history: str,
+    now: str,
+    by: str,
+    top: tuple[str, ...],
+    top_n: int,
+    mean: tuple[str, ...],
+    as_json: bool,
+    csv_rows: str | None,
+    parquet_rows: str | None,
+    jobs: int | None,
+    progress: bool | None,
+) -> None:
+    """The periodic review of POLICY over the ticket histories in --history (streamed).
+
+    Per metric: cycles met, breached, running and pending, attainment, median and p90 of the
+    working time used; per group of --by; the categories; the TOP N values of --top fields;
+    the mean of --mean fields. --csv/--parquet also write one row per cycle. Exit 3 when
+    some histories could not be read; the review covers the others.
+    """
+    from ._clock.review import GROUP_KEYS
+    from ._tooling.report import render_report
+
+    keys = [key.strip() for key in by.split(",") if key.strip()]
+    for key in keys:
+        if key not in GROUP_KEYS:
+            _fail(f"unknown --by {key!r}; choose from {', '.join(GROUP_KEYS)}")
+    if csv_rows is not None and parquet_rows is not None:
+        _fail("give --csv or --parquet, not both")
+    loaded = _load(policy)
+    rows = csv_rows or parquet_rows
+    options: dict[str, Any] = {
+        "now": now,
+        "by": keys,
+        "top": top,
+        "top_n": top_n,
+        "mean": mean,
+        "rows": rows or False,
+        "rows_format": "csv" if csv_rows else "parquet" if parquet_rows else None,
+        "jobs": jobs if jobs is not None else (os.cpu_count() or 1),
+    }
+    try:
+        result = _review(loaded, history, options, progress)
+    except SlaPolicyError as exc:
+        _fail(f"invalid --now {now!r}: {exc}")
+    except FileNotFoundError as exc:
+        _fail(f"{exc.filename or history}: no such file")
+    except IsADirectoryError as exc:
+        _fail(f"{exc.filename or history}: is a directory")
+    except ImportError as exc:
+        _fail(f"Parquet needs pyarrow ({exc}): pip install 'slapolicy[batch]'")
+    except OSError as exc:
+        _fail(f"{exc.filename or history}: {exc.strerror or exc}")
+    except ValueError as exc:  # pyarrow's ArrowInvalid, a Parquet file without the columns
+        _fail(f"{history}: cannot read it ({exc})")
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(render_report(result))
+    if result.errors:
+        _fail(
+            f"{result.errors} of {result.errors + result.tickets} histories could not be read "
+            f"({result.describe_error_lines()})",
+            EXIT_UNDECIDED,
+        )
+
+
+def _review(policy: Policy, history: str, options: dict[str, Any], progress: bool | None) -> Any:
+    """Run the review, with a progress bar on a terminal (warnings held until it ends)."""
+    from ._clock.histories import row_count
+
+    path = Path(history)
+    if not path.exists():
+        raise FileNotFoundError(2, "no such file", history)
+    show = sys.stderr.isatty() if progress is None else progress
+    size = row_count(history) if show and path.is_file() else 0
+    if not show or size == 0:
+        return policy.report(history, **options)
+    bar = click.progressbar(length=size, label="reviewing", file=sys.stderr)
+    with _warnings_held(), bar:
+        return policy.report(history, on_progress=bar.update, **options)
