@@ -15,6 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from slapolicy._errors import PolicyError, Problem
+from slapolicy._source import yaml_reader
+from slapolicy._source.yaml_nodes import PARSERS, parse
 from slapolicy._source.yaml_reader import (
     MAX_BYTES,
     MAX_DEPTH,
@@ -61,6 +63,29 @@ def only_problem(text: str) -> Problem:
     problems = problems_of(text)
     assert len(problems) == 1, problems
     return problems[0]
+
+
+@pytest.fixture(scope="module", autouse=True, params=PARSERS)
+def parser(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Every test here runs with each parser this PyYAML has: libyaml (C), when it is there,
+    and PyYAML's own (pure Python); both must give the same documents and problems."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(yaml_reader, "default_parser", lambda: request.param)
+        yield request.param
+
+
+def test_the_parser_is_switched(parser: str) -> None:
+    """The switch above is the one read_yaml goes by (else half the runs test nothing)."""
+    calls: list[str] = []
+
+    def spy(text: str, name: str) -> Any:
+        calls.append(name)
+        return parse(text, name)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(yaml_reader, "parse", spy)
+        read_yaml("a: 1\n")
+    assert calls == [parser]
 
 
 # --- locations ------------------------------------------------------------------------------
@@ -517,6 +542,32 @@ def test_several_documents_are_an_error(text: str) -> None:
 
 def test_leading_document_marker_is_fine() -> None:
     assert read_yaml("---\na: 1\n").data == {"a": 1}
+
+
+def test_tabs_inside_quoted_and_block_scalars_are_text() -> None:
+    doc = read_yaml("a: \"x\ty\"\nb: 'p\tq'\nc: |\n  x\ty\nd: 服务\n")
+    assert doc.data == {"a": "x\ty", "b": "p\tq", "c": "x\ty\n", "d": "服务"}
+    assert doc.locate(("d",)) == (5, 4)
+
+
+def test_unicode_line_breaks_start_new_lines() -> None:
+    doc = read_yaml("a: 1\x85b: 2\u2028c: 3\u2029d: 中\n")
+    assert doc.data == {"a": 1, "b": 2, "c": 3, "d": "中"}
+    assert [doc.locate((key,)) for key in "abcd"] == [(1, 4), (2, 4), (3, 4), (4, 4)]
+
+
+def test_merge_key_written_twice_is_a_duplicate() -> None:
+    problem = only_problem("a: &a {x: 1}\nb:\n  <<: *a\n  <<: *a\n")
+    assert problem.message.startswith("duplicate key '<<' (first defined at line 3)")
+    assert (problem.path, problem.line, problem.column) == ("b.<<", 4, 3)
+
+
+def test_escape_past_unicode_is_a_syntax_problem() -> None:
+    problem = only_problem('a: "x\\UFFFFFFFF"\n')
+    assert problem.message.startswith(
+        "invalid YAML: found an escape code that is not a Unicode character"
+    )
+    assert (problem.line, problem.column) == (1, 8)
 
 
 def test_byte_order_mark_is_ignored_and_does_not_shift_columns() -> None:

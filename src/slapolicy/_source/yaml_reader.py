@@ -52,24 +52,36 @@ line, column and message, never a traceback. Problems found while building the d
 
 from __future__ import annotations
 
-import math
+import contextlib
 import os
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
-from typing import Protocol, TypeAlias
+from typing import TypeAlias
 
 import yaml
-from yaml.composer import Composer
-from yaml.events import AliasEvent, Event, MappingStartEvent, SequenceStartEvent, StreamEndEvent
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-from yaml.parser import Parser
-from yaml.reader import Reader, ReaderError
-from yaml.resolver import BaseResolver
-from yaml.scanner import Scanner
+from yaml.reader import ReaderError
 
 from .._errors import PolicyError, Problem, format_path
+from .yaml_nodes import (
+    MAX_DEPTH,
+    MAX_NODES,
+    PARSERS,
+    AliasNode,
+    Fatal,
+    ListNode,
+    MapNode,
+    Node,
+    Position,
+    ScalarNode,
+    Unsure,
+    compose,
+    default_parser,
+    libyaml_reads,
+    parse,
+)
+from .yaml_scalars import CONSTRUCTORS, KINDS, MAP, MERGE, PREFIX, SEQ, STR, YamlValue
+from .yaml_simple import NotSimple, Positions, read_simple
 
 __all__ = [
     "MAX_BYTES",
@@ -84,128 +96,8 @@ __all__ = [
 
 #: largest accepted document, in bytes of UTF-8
 MAX_BYTES = 5 * 1024 * 1024
-#: deepest accepted nesting of mappings and lists
-MAX_DEPTH = 100
-#: most values a document may hold once its aliases are expanded
-MAX_NODES = 100_000
 
-YamlValue: TypeAlias = (
-    "dict[str, YamlValue] | list[YamlValue] | str | int | float | bool | date | datetime | None"
-)
 YamlPath: TypeAlias = "tuple[str | int, ...]"
-_Position: TypeAlias = "tuple[int, int]"
-
-_TAG = "tag:yaml.org,2002:"
-_STR = _TAG + "str"
-_INT = _TAG + "int"
-_FLOAT = _TAG + "float"
-_BOOL = _TAG + "bool"
-_NULL = _TAG + "null"
-_TIMESTAMP = _TAG + "timestamp"
-_MAP = _TAG + "map"
-_SEQ = _TAG + "seq"
-_MERGE = _TAG + "merge"
-
-_BOOL_RE = re.compile(r"true|True|TRUE|false|False|FALSE")
-_NULL_RE = re.compile(r"~|null|Null|NULL|")
-_INT_RE = re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+")
-_FLOAT_RE = re.compile(
-    r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
-    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
-)
-_MERGE_RE = re.compile(r"<<")
-# PyYAML's timestamp forms (YAML 1.1): a date, or a date and time with an optional offset.
-_TIMESTAMP_RE = re.compile(
-    r"""(?P<year>[0-9]{4})-(?P<month>[0-9]{2})-(?P<day>[0-9]{2})
-    |(?P<tyear>[0-9]{4})-(?P<tmonth>[0-9]{1,2})-(?P<tday>[0-9]{1,2})
-     (?:[Tt]|[ \t]+)(?P<hour>[0-9]{1,2}):(?P<minute>[0-9]{2}):(?P<second>[0-9]{2})
-     (?:\.(?P<fraction>[0-9]*))?
-     (?:[ \t]*(?P<tz>Z|(?P<tz_sign>[-+])(?P<tz_hour>[0-9]{1,2})(?::(?P<tz_minute>[0-9]{2}))?))?""",
-    re.VERBOSE,
-)
-
-
-class _Resolver(BaseResolver):
-    """Plain-scalar typing after the YAML 1.2 core schema, plus timestamps and ``<<``."""
-
-
-for _tag, _regexp, _first in (
-    (_BOOL, _BOOL_RE, "tTfF"),
-    (_INT, _INT_RE, "-+0123456789"),
-    (_FLOAT, _FLOAT_RE, "-+0123456789."),
-    (_NULL, _NULL_RE, ["~", "n", "N", ""]),
-    (_MERGE, _MERGE_RE, "<"),
-    (_TIMESTAMP, _TIMESTAMP_RE, "0123456789"),
-):
-    # add_implicit_resolver matches from the start only: anchor the end ourselves
-    _Resolver.add_implicit_resolver(
-        _tag, re.compile(f"(?:{_regexp.pattern})\\Z", _regexp.flags), list(_first)
-    )
-del _tag, _regexp, _first
-
-
-class _Marked(Protocol):
-    """A PyYAML position (0-based)."""
-
-    line: int
-    column: int
-
-
-class _AliasNode(Node):
-    """Where an ``*alias`` is used; ``target`` is the anchored node it stands for."""
-
-    def __init__(self, target: Node, anchor: str, start_mark: _Marked | None) -> None:
-        super().__init__("alias", target, None, None)
-        self.start_mark = start_mark
-        self.target = target
-        self.anchor = anchor
-
-
-class _Fatal(Exception):
-    """Stops reading at once: the document cannot be read any further."""
-
-    def __init__(
-        self, message: str, mark: _Marked | None = None, path: Sequence[str | int] = ()
-    ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.mark = mark
-        self.path = tuple(path)
-
-
-class _Loader(Reader, Scanner, Parser, Composer, _Resolver):
-    """PyYAML's pure-Python front end that composes nodes, bounded in depth and size."""
-
-    def __init__(self, text: str) -> None:
-        Reader.__init__(self, text)
-        Scanner.__init__(self)
-        Parser.__init__(self)
-        Composer.__init__(self)
-        _Resolver.__init__(self)
-        self._depth = 0
-        self._nodes = 0
-
-    def compose_node(self, parent: Node | None, index: int) -> Node | None:
-        """Compose one node, wrapping aliases and enforcing the depth and size limits."""
-        event: Event = self.peek_event()  # type: ignore[no-untyped-call]  # untyped in stubs
-        self._nodes += 1
-        if self._nodes > MAX_NODES:
-            raise _Fatal(f"the document has more than {MAX_NODES:,} values", event.start_mark)
-        if isinstance(event, AliasEvent):
-            target = super().compose_node(parent, index)
-            assert target is not None  # an alias always names a composed node
-            return _AliasNode(target, str(event.anchor), event.start_mark)
-        if not isinstance(event, (MappingStartEvent, SequenceStartEvent)):
-            return super().compose_node(parent, index)
-        self._depth += 1
-        try:
-            if self._depth > MAX_DEPTH:
-                raise _Fatal(
-                    f"the document nests more than {MAX_DEPTH} levels deep", event.start_mark
-                )
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
 
 
 @dataclass(frozen=True, eq=False)
@@ -214,8 +106,8 @@ class SourceDocument:
 
     data: YamlValue
     filename: str | None = None
-    _values: dict[YamlPath, _Position] = field(default_factory=dict, repr=False)
-    _keys: dict[YamlPath, _Position] = field(default_factory=dict, repr=False)
+    _values: dict[YamlPath, Position] = field(default_factory=dict, repr=False)
+    _keys: dict[YamlPath, Position] = field(default_factory=dict, repr=False)
 
     @classmethod
     def from_data(cls, data: YamlValue, *, filename: str | None = None) -> SourceDocument:
@@ -248,20 +140,28 @@ class SourceDocument:
         return Problem(message, format_path(path), self.filename, line, column)
 
 
-def read_yaml(text: str, *, filename: str | None = None) -> SourceDocument:
-    """Read one YAML document from ``text``; raise :class:`PolicyError` listing its problems."""
+def read_yaml(
+    text: str, *, filename: str | None = None, parser: str | None = None
+) -> SourceDocument:
+    """Read one YAML document from ``text``; raise :class:`PolicyError` listing its problems.
+
+    ``parser``: ``"libyaml"`` (C, the default when PyYAML has it) or ``"python"``; both give
+    the same document and the same problems (see :mod:`.yaml_nodes`), so the choice is only
+    a switch for the tests and the benchmark.
+    """
     if not isinstance(text, str):
         raise TypeError(f"read_yaml() needs text (str), not {type(text).__name__}")
     if text.startswith("\ufeff"):
         text = text[1:]
     if len(text) > MAX_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise PolicyError([Problem(_too_large(), file=filename)])
+    chosen = parser or default_parser()
+    if chosen not in PARSERS:
+        raise ValueError(f"unknown YAML parser {chosen!r}; this installation has {PARSERS}")
     try:
-        root = _compose(text)
-        builder = _Builder()
-        data = builder.build(root, (), 0)
-    except _Fatal as fatal:
-        line, column = _position(fatal.mark) if fatal.mark is not None else (None, None)
+        data, values, keys = _read(text, chosen)
+    except Fatal as fatal:
+        line, column = fatal.position or (None, None)
         problem = Problem(fatal.message, format_path(fatal.path), filename, line, column)
         raise PolicyError([problem]) from None
     except ReaderError as error:
@@ -272,12 +172,12 @@ def read_yaml(text: str, *, filename: str | None = None) -> SourceDocument:
         raise PolicyError([_syntax_problem(error, filename)]) from None
     except yaml.YAMLError as error:  # pragma: no cover - PyYAML raises only the above
         raise PolicyError([Problem(f"invalid YAML: {error}", file=filename)]) from None
-    if builder.problems:
-        raise PolicyError([_with_file(p, filename) for p in _unique(builder.problems)])
-    return SourceDocument(data, filename, builder.values, builder.keys)
+    except _Problems as found:
+        raise PolicyError([_with_file(p, filename) for p in _unique(found.problems)]) from None
+    return SourceDocument(data, filename, values, keys)
 
 
-def read_yaml_file(path: str | os.PathLike[str]) -> SourceDocument:
+def read_yaml_file(path: str | os.PathLike[str], *, parser: str | None = None) -> SourceDocument:
     """Read a UTF-8 YAML file (a byte-order mark is allowed); see :func:`read_yaml`."""
     filename = os.fspath(path)
     try:
@@ -291,7 +191,7 @@ def read_yaml_file(path: str | os.PathLike[str]) -> SourceDocument:
         raw = raw[3:]
     if len(raw) > MAX_BYTES:
         raise PolicyError([Problem(_too_large(), file=filename)])
-    return read_yaml(_decode(raw, filename), filename=filename)
+    return read_yaml(_decode(raw, filename), filename=filename, parser=parser)
 
 
 _OS_REASONS: dict[type[OSError], str] = {
@@ -319,27 +219,46 @@ def _decode(raw: bytes, filename: str) -> str:
         raise PolicyError([Problem(message, file=filename, line=line, column=column)]) from None
 
 
-def _compose(text: str) -> Node:
-    """The single document's root node, or a fatal problem."""
-    loader = _Loader(text)
-    try:
-        loader.get_event()  # type: ignore[no-untyped-call]  # the stream start; untyped in stubs
-        if loader.check_event(StreamEndEvent):
-            raise _Fatal("policy file is empty", None)
-        root = loader.compose_document()
-        if not loader.check_event(StreamEndEvent):
-            second: Event = loader.peek_event()  # type: ignore[no-untyped-call]  # untyped
-            raise _Fatal(
-                "the file holds more than one YAML document (a second one starts here); "
-                "keep one policy per file and remove the extra '---'",
-                second.start_mark,
-            )
-    finally:
-        loader.dispose()
-    assert root is not None  # a document always has a root node
-    if isinstance(root, ScalarNode) and root.tag == _NULL and root.value == "" and not root.style:
-        raise _Fatal("policy file is empty", None)
-    return root
+class _Problems(Exception):
+    """Problems found while building the data (they are all reported together)."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(problems)
+        self.problems = problems
+
+
+def _read(text: str, parser: str) -> tuple[YamlValue, Positions, Positions]:
+    """``(data, value positions, key positions)`` of ``text``, or what is wrong with it.
+
+    The simple way (:func:`.yaml_simple.read_simple`) is tried first, and the general way
+    (:func:`read_nodes`) when the document is not simple. libyaml's answer is taken only when
+    it is a document; anything else it meets (a syntax error, a problem, a limit, text it may
+    read otherwise than PyYAML) is decided by PyYAML reading the text again, so problems are
+    always PyYAML's (see :mod:`.yaml_nodes`).
+    """
+    if parser == "libyaml" and libyaml_reads(text):
+        try:
+            return read_simple(*parse(text, parser))
+        except NotSimple:
+            with contextlib.suppress(yaml.YAMLError, Fatal, Unsure, _Problems):
+                return read_nodes(text, parser)
+        except (yaml.YAMLError, Unsure):
+            pass
+    return read_nodes(text, "python")
+
+
+def read_nodes(text: str, parser: str) -> tuple[YamlValue, Positions, Positions]:
+    """The general way: compose the nodes, then build the data from them.
+
+    Knows every rule and every problem; :func:`read_yaml` takes it for documents that are not
+    simple, and the tests compare it with the simple way. Raises what :func:`read_yaml`
+    turns into problems.
+    """
+    builder = _Builder()
+    data = builder.build(compose(*parse(text, parser)), (), 0)
+    if builder.problems:
+        raise _Problems(builder.problems)
+    return data, builder.values, builder.keys
 
 
 class _Builder:
@@ -347,23 +266,23 @@ class _Builder:
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
-        self.values: dict[YamlPath, _Position] = {}
-        self.keys: dict[YamlPath, _Position] = {}
+        self.values: Positions = {}
+        self.keys: Positions = {}
         self._count = 0
         self._active: set[int] = set()  # collection nodes being built: a recursion guard
-        self._aliases: list[tuple[_AliasNode, YamlPath]] = []  # aliases being expanded
+        self._aliases: list[tuple[AliasNode, YamlPath]] = []  # aliases being expanded
 
     def build(self, node: Node, path: YamlPath, depth: int) -> YamlValue:
         """The plain value of ``node`` found at ``path``."""
         self._tick(node, path)
-        self.values[path] = _position(node.start_mark)
-        if not isinstance(node, _AliasNode):
+        self.values[path] = node.position
+        if not isinstance(node, AliasNode):
             return self._build_node(node, path, depth)
         if id(node.target) in self._active:
             self._report(
                 f"alias '*{node.anchor}' refers to a value that contains it; "
                 "a recursive structure cannot be read",
-                node.start_mark,
+                node.position,
                 path,
             )
             return None
@@ -374,43 +293,43 @@ class _Builder:
             self._aliases.pop()
 
     def _build_node(self, node: Node, path: YamlPath, depth: int) -> YamlValue:
-        """The plain value of a node that is not an alias."""
+        """The plain value of a node that is not an alias (an alias's target never is)."""
         if isinstance(node, ScalarNode):
             return self._scalar(node, path)
-        if not isinstance(node, (MappingNode, SequenceNode)):  # pragma: no cover - defensive
+        if isinstance(node, AliasNode):  # pragma: no cover - the composer never nests them
             raise TypeError(f"unexpected YAML node {node!r}")
         depth += 1
         if depth > MAX_DEPTH:
-            raise _Fatal(
+            raise Fatal(
                 f"the document nests more than {MAX_DEPTH} levels deep once its aliases are "
                 "expanded",
-                node.start_mark,
+                node.position,
                 path,
             )
-        expected = _MAP if isinstance(node, MappingNode) else _SEQ
+        expected = MAP if isinstance(node, MapNode) else SEQ
         if node.tag != expected:
             self._bad_tag(node, path)
             return None
         self._active.add(id(node))
         try:
-            if isinstance(node, SequenceNode):
-                return [self.build(item, (*path, i), depth) for i, item in enumerate(node.value)]
+            if isinstance(node, ListNode):
+                return [self.build(item, (*path, i), depth) for i, item in enumerate(node.items)]
             result: dict[str, YamlValue] = {}
             for key, key_node, value_node in self._entries(node, path):
                 key_path = (*path, key)
-                self.keys[key_path] = _position(key_node.start_mark)
+                self.keys[key_path] = key_node.position
                 result[key] = self.build(value_node, key_path, depth)
             return result
         finally:
             self._active.discard(id(node))
 
-    def _entries(self, node: MappingNode, path: YamlPath) -> list[tuple[str, Node, Node]]:
+    def _entries(self, node: MapNode, path: YamlPath) -> list[tuple[str, Node, Node]]:
         """``(key, key node, value node)`` of a mapping, merge keys applied, in source order."""
         found: dict[str, tuple[Node, Node, bool]] = {}  # key -> key node, value node, explicit
         merge_node: Node | None = None
-        for key_node, value_node in node.value:
+        for key_node, value_node in node.pairs:
             self._tick(key_node, path)
-            if isinstance(key_node, ScalarNode) and key_node.tag == _MERGE:
+            if isinstance(key_node, ScalarNode) and key_node.tag == MERGE:
                 if merge_node is not None:
                     self._duplicate("<<", merge_node, key_node, path)
                     continue
@@ -429,35 +348,35 @@ class _Builder:
             found[text] = (key_node, value_node, True)
         return [(key, key_node, value_node) for key, (key_node, value_node, _) in found.items()]
 
-    def _merge_sources(self, node: Node, path: YamlPath) -> Iterator[MappingNode]:
+    def _merge_sources(self, node: Node, path: YamlPath) -> Iterator[MapNode]:
         """The mappings named by a ``<<`` merge key's value."""
         items = _unalias(node)
-        if isinstance(items, MappingNode):
+        if isinstance(items, MapNode):
             candidates: list[Node] = [node]
-        elif isinstance(items, SequenceNode) and items.tag == _SEQ:
-            candidates = list(items.value)
+        elif isinstance(items, ListNode) and items.tag == SEQ:
+            candidates = list(items.items)
         else:
             candidates = []
         if not candidates:
             self._report(
                 "a merge key '<<' needs a mapping or a list of mappings, e.g. '<<: *defaults'",
-                node.start_mark,
+                node.position,
                 path,
             )
         for candidate in candidates:
             self._tick(candidate, path)
             mapping = _unalias(candidate)
-            if not isinstance(mapping, MappingNode) or mapping.tag != _MAP:
+            if not isinstance(mapping, MapNode) or mapping.tag != MAP:
                 self._report(
                     "a merge key '<<' can only merge mappings, e.g. '<<: [*a, *b]'",
-                    candidate.start_mark,
+                    candidate.position,
                     path,
                 )
             elif id(mapping) in self._active:
                 self._report(
                     "a merge key '<<' merges a mapping into itself; a recursive structure "
                     "cannot be read",
-                    candidate.start_mark,
+                    candidate.position,
                     path,
                 )
             else:
@@ -471,36 +390,36 @@ class _Builder:
         """A mapping key's source text, or ``None`` after reporting why it is not usable."""
         target = _unalias(node)
         if not isinstance(target, ScalarNode):
-            kind = "mapping" if isinstance(target, MappingNode) else "list"
-            self._report(f"a mapping key must be text, not a {kind}", node.start_mark, path)
+            kind = "mapping" if isinstance(target, MapNode) else "list"
+            self._report(f"a mapping key must be text, not a {kind}", node.position, path)
             return None
-        if target.tag not in _SCALAR_TAGS:
+        if target.tag not in CONSTRUCTORS:
             self._bad_tag(target, path)
             return None
-        return str(target.value)
+        return target.value
 
     def _scalar(self, node: ScalarNode, path: YamlPath) -> YamlValue:
         """The typed value of a scalar node (its tag resolved or explicit)."""
-        text = str(node.value)
+        text = node.value
         tag = node.tag
-        if tag == _STR:
+        if tag == STR:
             return text
-        if tag not in _SCALAR_TAGS:
+        construct = CONSTRUCTORS.get(tag)
+        if construct is None:
             self._bad_tag(node, path)
             return None
-        kind = _KINDS[tag]
         try:
-            return _SCALAR_TAGS[tag](text)
+            return construct(text)
         except ValueError as error:
             reason = f": {error}" if str(error) else ""
             shown = text if len(text) <= 40 else text[:37] + "..."
-            self._report(f"'{shown}' is not a valid {kind}{reason}", node.start_mark, path)
+            self._report(f"'{shown}' is not a valid {KINDS[tag]}{reason}", node.position, path)
             return None
 
-    def _bad_tag(self, node: Node, path: YamlPath) -> None:
+    def _bad_tag(self, node: ScalarNode | ListNode | MapNode, path: YamlPath) -> None:
         """Report a tag that a policy may not use."""
-        tag = str(node.tag)
-        shown = "!!" + tag[len(_TAG) :] if tag.startswith(_TAG) else tag
+        tag = node.tag
+        shown = "!!" + tag[len(PREFIX) :] if tag.startswith(PREFIX) else tag
         if shown.startswith("!!python/"):
             message = f"the tag '{shown}' is not allowed: a policy is data and never runs code"
         else:
@@ -508,15 +427,14 @@ class _Builder:
                 f"unsupported tag '{shown}'; only !!str, !!int, !!float, !!bool, !!null, "
                 "!!timestamp, !!map and !!seq are allowed"
             )
-        self._report(message, node.start_mark, path)
+        self._report(message, node.position, path)
 
     def _duplicate(self, key: str, first: Node, second: Node, path: YamlPath) -> None:
         """Report a key written twice in one mapping."""
-        line = first.start_mark.line + 1
         self._report(
-            f"duplicate key '{key}' (first defined at line {line}); a key may appear only "
-            "once in a mapping",
-            second.start_mark,
+            f"duplicate key '{key}' (first defined at line {first.position[0]}); a key may "
+            "appear only once in a mapping",
+            second.position,
             (*path, key),
         )
 
@@ -527,112 +445,28 @@ class _Builder:
             return
         if not self._aliases:  # pragma: no cover - the composer counts source nodes first
             message = f"the document has more than {MAX_NODES:,} values"
-            raise _Fatal(message, node.start_mark, path)
+            raise Fatal(message, node.position, path)
         alias, alias_path = self._aliases[0]
-        raise _Fatal(
+        raise Fatal(
             f"expanding the alias '*{alias.anchor}' makes the document larger than "
             f"{MAX_NODES:,} values; a policy this large is a mistake or an attack",
-            alias.start_mark,
+            alias.position,
             alias_path,
         )
 
-    def _report(self, message: str, mark: _Marked, path: Sequence[str | int]) -> None:
-        line, column = _position(mark)
+    def _report(self, message: str, position: Position, path: Sequence[str | int]) -> None:
+        line, column = position
         self.problems.append(Problem(message, format_path(path), None, line, column))
-
-
-def _construct_null(text: str) -> None:
-    if not _NULL_RE.fullmatch(text):
-        raise ValueError("")
-
-
-def _construct_bool(text: str) -> bool:
-    if not _BOOL_RE.fullmatch(text):
-        raise ValueError("only true or false")
-    return text.lower() == "true"
-
-
-def _construct_int(text: str) -> int:
-    if not _INT_RE.fullmatch(text):
-        raise ValueError("")
-    if text.startswith("0o"):
-        return int(text[2:], 8)
-    if text.startswith("0x"):
-        return int(text[2:], 16)
-    try:
-        return int(text, 10)
-    except ValueError:  # Python refuses very long numbers
-        raise ValueError("too many digits") from None
-
-
-def _construct_float(text: str) -> float:
-    if not _FLOAT_RE.fullmatch(text):
-        raise ValueError("")
-    lowered = text.lower()
-    if lowered.endswith(".inf"):
-        return -math.inf if lowered.startswith("-") else math.inf
-    if lowered == ".nan":
-        return math.nan
-    return float(text)
-
-
-def _construct_timestamp(text: str) -> date | datetime:
-    match = _TIMESTAMP_RE.fullmatch(text)
-    if match is None:
-        raise ValueError("expected a date (2026-10-01) or a timestamp (2026-10-01T09:00:00+08:00)")
-    part = match.groupdict()
-    if part["year"] is not None:
-        return date(int(part["year"]), int(part["month"]), int(part["day"]))
-    microsecond = int((part["fraction"] or "")[:6].ljust(6, "0"))
-    tzinfo: timezone | None = None
-    if part["tz_sign"]:
-        offset = timedelta(hours=int(part["tz_hour"]), minutes=int(part["tz_minute"] or 0))
-        tzinfo = timezone(-offset if part["tz_sign"] == "-" else offset)
-    elif part["tz"]:
-        tzinfo = timezone.utc
-    return datetime(
-        int(part["tyear"]),
-        int(part["tmonth"]),
-        int(part["tday"]),
-        int(part["hour"]),
-        int(part["minute"]),
-        int(part["second"]),
-        microsecond,
-        tzinfo=tzinfo,
-    )
-
-
-_KINDS = {
-    _NULL: "null",
-    _BOOL: "boolean",
-    _INT: "integer",
-    _FLOAT: "number",
-    _TIMESTAMP: "date",
-}
-
-_SCALAR_TAGS: dict[str, Callable[[str], YamlValue]] = {
-    _STR: str,
-    _NULL: _construct_null,
-    _BOOL: _construct_bool,
-    _INT: _construct_int,
-    _FLOAT: _construct_float,
-    _TIMESTAMP: _construct_timestamp,
-}
 
 
 def _unalias(node: Node) -> Node:
     """The node an alias stands for (the node itself otherwise)."""
-    while isinstance(node, _AliasNode):
+    while isinstance(node, AliasNode):
         node = node.target
     return node
 
 
-def _position(mark: _Marked) -> _Position:
-    """PyYAML's 0-based mark as a 1-based ``(line, column)``."""
-    return mark.line + 1, mark.column + 1
-
-
-def _line_column(text: str, index: int) -> _Position:
+def _line_column(text: str, index: int) -> Position:
     """1-based ``(line, column)`` of a character index, counting line breaks as PyYAML does."""
     before = text[:index].replace("\r\n", "\n")
     breaks = re.compile("[\n\r\x85\u2028\u2029]")
@@ -664,7 +498,7 @@ _HINTS = (
 def _syntax_problem(error: yaml.MarkedYAMLError, filename: str | None) -> Problem:
     """A readable problem for a PyYAML syntax error."""
     mark = error.problem_mark or error.context_mark
-    line, column = _position(mark) if mark is not None else (None, None)
+    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
     problem = error.problem or "invalid YAML"
     context = error.context or ""
     if context.startswith("found duplicate anchor"):  # the composer puts it the other way round
