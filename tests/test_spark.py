@@ -182,3 +182,70 @@ def test_tickets_without_a_start_all_start_at_the_given_now(spark: Any) -> None:
 
 def expected_at(policy: slapolicy.Policy, ticket: dict[str, Any], at: datetime) -> Any:
     return policy.evaluate(ticket, at=at).targets["response"].due
+
+
+# --------------------------------------------------------------------------- review rows
+
+
+def bench_histories(count: int) -> list[dict[str, Any]]:
+    """Plausible histories on the service-levels policy (benchmarks/bench_clock.py)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "bench_clock", ROOT / "benchmarks" / "bench_clock.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    return [{"ticket": t, "events": e} for t, e, _ in bench.generate(count, 5, False, 5)]
+
+
+def test_review_rows_on_spark_equal_the_report_rows(spark: Any) -> None:
+    import json
+
+    import slapolicy.spark as sspark
+
+    policy = load_policy(ROOT / "policies" / "service-levels.yaml")
+    now = "2026-11-15T00:00:00+08:00"
+    histories = bench_histories(200)
+    broken = [{"ticket": "{not json", "events": "[]"}, {"ticket": '{"impact": "nope"}'}]
+    records = [
+        {"n": i, "ticket": json.dumps(h["ticket"]), "events": json.dumps(h["events"])}
+        for i, h in enumerate(histories)
+    ]
+    records += [{"n": len(records) + i, "events": "[]", **b} for i, b in enumerate(broken)]
+    df = spark.createDataFrame(records, "n int, ticket string, events string")
+    got = sspark.report_rows(df, policy, now=now).collect()
+
+    report = policy.report(histories, now=now, rows=True)
+    want = [row._asdict() for row in report.rows()]
+    assert len(want) > len(histories)  # several metrics per history
+    assert report.errors == 0
+    rows = [r.asDict() for r in got if r["error"] is None]
+    errors = [r["error"] for r in got if r["error"] is not None]
+    assert len(errors) == len(broken)
+    assert any("invalid JSON" in e for e in errors)
+    assert any("created_at" in e for e in errors)
+
+    def key(row: dict[str, Any]) -> tuple[Any, ...]:
+        return (row["ticket"], row["metric"], row["cycle"])
+
+    assert sorted(map(key, rows)) == sorted(map(key, want))
+    by_key = {key(r): r for r in rows}
+    for row in want:
+        mine = by_key[key(row)]
+        for column in ("category", "priority", "sla", "owner", "state"):
+            assert mine[column] == row[column], (key(row), column)
+        assert mine["elapsed_seconds"] == row["elapsed_seconds"]
+        for column in ("start", "due", "stopped_at", "breached_at"):
+            assert same_instant(mine[column], row[column]), (key(row), column)
+
+
+def test_review_rows_need_the_history_columns(spark: Any) -> None:
+    import slapolicy.spark as sspark
+
+    policy = load_policy(ROOT / "policies" / "service-levels.yaml")
+    df = spark.createDataFrame([{"ticket": "{}"}])
+    with pytest.raises(ValueError, match="events"):
+        sspark.report_rows(df, policy, now="2026-11-15T00:00:00+08:00")

@@ -25,12 +25,16 @@ from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from ._clock.histories import history_of
+from ._clock.review import Report, ReportRow, ReviewSetup
+from ._clock.review_run import make_setup
+from ._errors import SlaPolicyError
 from ._policy import Policy
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyarrow as pa
 
-__all__ = ["evaluate", "result_fields"]
+__all__ = ["REPORT_ROW_FIELDS", "evaluate", "report_rows", "result_fields"]
 
 
 def result_fields(policy: Policy) -> list[tuple[str, str]]:
@@ -104,3 +108,91 @@ class _Decide:
                 [c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in columns],
                 names=names,
             )
+
+
+#: the columns of :func:`report_rows`, as ``(name, Spark SQL type)``, in order
+REPORT_ROW_FIELDS: tuple[tuple[str, str], ...] = (
+    ("ticket", "string"),
+    ("category", "string"),
+    ("priority", "string"),
+    ("sla", "string"),
+    ("owner", "string"),
+    ("metric", "string"),
+    ("cycle", "int"),
+    ("state", "string"),
+    ("start", "timestamp"),
+    ("due", "timestamp"),
+    ("stopped_at", "timestamp"),
+    ("elapsed_seconds", "double"),
+    ("breached_at", "timestamp"),
+    ("error", "string"),
+)
+
+
+def report_rows(df: Any, policy: Policy, *, now: datetime | str) -> Any:
+    """The per-cycle rows of the periodic review (``Policy.report``) of a Spark DataFrame of
+    histories, computed where the data lives.
+
+    ``df`` has a ``ticket`` column (a struct, or JSON text) and an ``events`` column (an
+    array of structs, or JSON text), as ``slapolicy report`` reads Parquet. The result has
+    one row per cycle of each targeted metric of each history (a pending metric: one row,
+    cycle 0), with the columns of :data:`REPORT_ROW_FIELDS`: ``ticket`` is the ticket's
+    ``id``; the instants are Spark timestamps. A history that cannot be read or that the
+    policy refuses gives one row with its ``error`` and nulls elsewhere, never nothing: count
+    them with ``where(col("error").isNotNull())``. Aggregate the rest with Spark
+    (attainment by month: ``groupBy``, ``count``), or collect a sample for ``Policy.report``.
+    """
+    try:
+        from pyspark.sql.types import StructType
+    except ImportError as exc:  # pragma: no cover - the extra is installed in tests
+        raise ImportError(
+            f"slapolicy.spark needs pyspark ({exc}): pip install 'slapolicy[spark]'"
+        ) from None
+    missing = sorted({"ticket", "events"} - set(df.columns))
+    if missing:
+        raise ValueError(
+            f"the histories need the column(s) {', '.join(missing)}: a `ticket` (struct or "
+            "JSON text) and its `events` (array of structs or JSON text)"
+        )
+    setup = make_setup(policy, now, (), None, 5, None)  # checks `now` on the driver
+    schema = StructType.fromDDL(", ".join(f"`{n}` {t}" for n, t in REPORT_ROW_FIELDS))
+    assert isinstance(schema, StructType)
+    return df.select("ticket", "events").mapInArrow(_Rows(policy, setup), schema)
+
+
+class _Rows:
+    """The function each Spark task runs over its batches of histories (pickled)."""
+
+    def __init__(self, policy: Policy, setup: ReviewSetup) -> None:
+        self.policy = policy
+        self.setup = setup
+
+    def __call__(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        import pyarrow as pa
+
+        types = {"int": pa.int32(), "double": pa.float64(), "timestamp": pa.timestamp("us", "UTC")}
+        schema = pa.schema(
+            [(name, types.get(kind, pa.string())) for name, kind in REPORT_ROW_FIELDS]
+        )
+        for batch in batches:
+            out: dict[str, list[Any]] = {name: [] for name, _ in REPORT_ROW_FIELDS}
+            for number, value in enumerate(batch.to_pylist(), start=1):
+                for row in self._rows(number, value):
+                    for name, _ in REPORT_ROW_FIELDS:
+                        out[name].append(row.get(name))
+            yield pa.RecordBatch.from_pydict(out, schema=schema)
+
+    def _rows(self, number: int, value: Any) -> list[dict[str, Any]]:
+        found = history_of(value, columns=True)
+        if isinstance(found, str):
+            return [{"error": found}]
+        ticket, events = found
+        try:
+            status = self.policy.status(ticket, events, now=self.setup.now)
+        except SlaPolicyError as exc:
+            return [{"error": str(exc)}]
+        except RecursionError:
+            return [{"error": "the ticket or its events are nested too deeply"}]
+        rows: list[ReportRow] = []
+        Report(self.setup).add(number, ticket, status, rows)
+        return [row._asdict() for row in rows]
