@@ -25,7 +25,7 @@ from collections.abc import Iterator
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
-from ._clock.histories import history_of
+from ._clock.histories import ROW_COLUMNS, history_of
 from ._clock.review import Report, ReportRow, ReviewSetup
 from ._clock.review_run import make_setup
 from ._errors import SlaPolicyError
@@ -195,4 +195,4 @@ class _Rows:
             return [{"error": "the ticket or its events are nested too deeply"}]
         rows: list[ReportRow] = []
         Report(self.setup).add(number, ticket, status, rows)
-        return [row._asdict() for row in rows]
+        return [dict(zip(ROW_COLUMNS, row, strict=True)) for row in rows]
