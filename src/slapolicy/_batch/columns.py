@@ -87,6 +87,9 @@ def encode(values: Sequence[Any], array: pa.Array | None = None) -> Column:
     """Encode a field's values (with its Arrow array when there is one: encoded in C++)."""
     if array is not None and _encodable(array.type):
         return _encode_arrow(array)
+    plain = _plain_array(values)
+    if plain is not None:
+        return _encode_arrow(plain)
     codes = np.empty(len(values), dtype=np.int64)
     index: dict[tuple[type, Any], int] = {}
     distinct: list[Any] = [None]  # code 0: missing
@@ -133,6 +136,30 @@ def _list_key(value: list[Any] | tuple[Any, ...]) -> tuple[Any, ...] | None:
     except TypeError:
         return None
     return key
+
+
+def _plain_array(values: Sequence[Any]) -> pa.Array | None:
+    """The values as an Arrow array when they are all text or all whole numbers (or
+    missing), else None.
+
+    Speed trick: mappings from JSON hold Python objects; a field of nothing but ``str``
+    (or ``int``, never ``bool``) is told apart exactly as the loop below tells it apart, so
+    it is encoded in C++ (about 0.1 against 0.6 µs per value; ``diff`` encodes every field
+    of every ticket twice). The types are found in one C-speed pass; text Arrow cannot hold
+    (lone surrogates) and numbers past 64 bits stay with the loop.
+    """
+    kinds = set(map(type, values))
+    kinds.discard(type(None))
+    if kinds == {str}:
+        kind = pa.string()
+    elif kinds == {int}:
+        kind = pa.int64()
+    else:
+        return None
+    try:
+        return pa.array(values, type=kind)
+    except (UnicodeEncodeError, OverflowError, pa.ArrowException):
+        return None
 
 
 def _encodable(kind: pa.DataType) -> bool:

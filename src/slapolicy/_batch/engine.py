@@ -72,6 +72,8 @@ class BatchEngine:
         self.reader = evaluator.reader
         #: declared fields by their keys
         self.declared = {path_keys(path): ft for path, ft in rules.fields.items()}
+        #: the paths that hold a declared field below them (``a`` for ``a.b``)
+        self.above_declared = {k[:i] for k in self.declared for i in range(1, len(k))}
         self.category_ids = [r.id for r in rules.categories]
         self.priority_ids = [r.id for r in rules.priorities]
         self.sla_ids = [s.rule.id for s in rules.slas]
@@ -176,7 +178,7 @@ class _Run:
         if column is not None:
             return column
         declared = self.engine.declared
-        if any(len(k) > len(keys) and k[: len(keys)] == keys for k in declared):
+        if keys in self.engine.above_declared:
             # a field read above a declared one holds converted values inside: the scalar
             # engine's view decides those rows
             column = encode(self.frame.values(keys))
