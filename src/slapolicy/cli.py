@@ -666,6 +666,13 @@ def _compare(
     "--parquet", "parquet_rows", type=click.Path(dir_okay=False), help="write the rows as Parquet"
 )
 @click.option(
+    "--html",
+    "html_page",
+    type=click.Path(dir_okay=False),
+    metavar="PAGE",
+    help="write the review as an offline HTML page with charts (needs slapolicy[report])",
+)
+@click.option(
     "--jobs",
     type=click.IntRange(min=1),
     default=None,
@@ -687,6 +694,7 @@ def report(
     as_json: bool,
     csv_rows: str | None,
     parquet_rows: str | None,
+    html_page: str | None,
     jobs: int | None,
     progress: bool | None,
 ) -> None:
@@ -694,11 +702,13 @@ def report(
 
     Per metric: cycles met, breached, running and pending, attainment, median and p90 of the
     working time used; per group of --by; the categories; the TOP N values of --top fields;
-    the mean of --mean fields. --csv/--parquet also write one row per cycle. Exit 3 when
-    some histories could not be read; the review covers the others.
+    the mean of --mean fields. --csv/--parquet also write one row per cycle, --html a page
+    with charts that opens offline. Exit 3 when some histories could not be read; the
+    review covers the others.
     """
     from ._clock.review import GROUP_KEYS
     from ._tooling.report import render_report
+    from ._tooling.report_html import require_plotly, write_html
 
     keys = [key.strip() for key in by.split(",") if key.strip()]
     for key in keys:
@@ -706,6 +716,13 @@ def report(
             _fail(f"unknown --by {key!r}; choose from {', '.join(GROUP_KEYS)}")
     if csv_rows is not None and parquet_rows is not None:
         _fail("give --csv or --parquet, not both")
+    if html_page is not None:
+        try:
+            require_plotly()  # before the review: it may take a while
+        except ImportError as exc:
+            _fail(str(exc))
+        if not Path(html_page).resolve().parent.is_dir():
+            _fail(f"{html_page}: no such directory")
     loaded = _load(policy)
     rows = csv_rows or parquet_rows
     options: dict[str, Any] = {
@@ -732,6 +749,11 @@ def report(
         _fail(f"{exc.filename or history}: {exc.strerror or exc}")
     except ValueError as exc:  # pyarrow's ArrowInvalid, a Parquet file without the columns
         _fail(f"{history}: cannot read it ({exc})")
+    if html_page is not None:
+        try:
+            write_html(result, html_page)
+        except OSError as exc:
+            _fail(f"{exc.filename or html_page}: {exc.strerror or exc}")
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:

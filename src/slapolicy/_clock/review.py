@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import math
 from array import array
+from bisect import bisect_left
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
@@ -32,6 +33,7 @@ __all__ = [
     "MAX_ERROR_EXAMPLES",
     "MAX_ERROR_LINES",
     "PERCENTILE_METHOD",
+    "USED_EDGES",
     "Report",
     "ReportRow",
     "ReviewSetup",
@@ -46,6 +48,11 @@ MAX_ERROR_LINES = 1000
 MAX_ERROR_EXAMPLES = 5
 #: how the median and p90 are interpolated: numpy's default method for percentiles
 PERCENTILE_METHOD = "linear"
+#: the bins of :meth:`Report.used_histogram`, in percent of the target: bin ``i`` holds the
+#: cycles that used more than ``USED_EDGES[i - 1]`` and at most ``USED_EDGES[i]`` percent
+#: (the first from 0, the last without an upper edge); bin 9 ends at the deadline, 100%
+USED_EDGES = (10, 20, 30, 40, 50, 60, 70, 80, 90, 100, 150, 200, 300, 500, 1000)
+_LATE_BIN = USED_EDGES.index(100) + 1
 
 # the counters of a metric, in order; "running" includes the paused cycles, "paused" says
 # how many of them are paused at now
@@ -242,6 +249,11 @@ class Report:
         self._top_missing: dict[str, int] = dict.fromkeys(setup.top, 0)
         self._means: dict[str, _Mean] = {name: _Mean() for name in setup.mean}
         self._rows: list[ReportRow] | None = None
+        # whatever `by` is (the HTML page draws them): met and breached cycles per (month,
+        # priority, owner) and metric, and per metric the timed cycles per bin of USED_EDGES
+        # (the month as 202605: cheaper than text, and made text when read)
+        self._cells: dict[tuple[int, str, str], dict[str, list[int]]] = {}
+        self._used: dict[str, list[int]] = {}
 
     # ------------------------------------------------------------------ filling
 
@@ -276,6 +288,12 @@ class Report:
             scopes.append(scope)
         categories = self._categories
         categories[decision.category] = categories.get(decision.category, 0) + 1
+        start = decision.started_at.astimezone(setup.zone)
+        place = (start.year * 100 + start.month, decision.priority, decision.owner)
+        cells = self._cells.get(place)
+        if cells is None:
+            self._cells[place] = cells = {}
+        used = self._used
         ref = _ticket_ref(ticket) if rows is not None else None
         targets = status.targets
         for name, cycles in status.cycles.items():
@@ -291,6 +309,12 @@ class Report:
                 if target is None or target.state != "pending":
                     continue  # (a current cycle that never had a target: not counted)
                 cycles = (target,)
+            cell = cells.get(name)
+            if cell is None:
+                cells[name] = cell = [0, 0]
+            bins = used.get(name)
+            if bins is None:
+                used[name] = bins = [0] * (len(USED_EDGES) + 1)
             for cycle in cycles:
                 state = cycle.state
                 index = _INDEX[state]
@@ -302,6 +326,13 @@ class Report:
                         metric.times.append(seconds)
                         if state == "paused":
                             counts[_PAUSED] += 1
+                if index < _TIMED:
+                    if index < 2:  # met, breached
+                        cell[index] += 1
+                    share = cycle.percent_used
+                    if share is not None:  # (None: a zero target)
+                        found = bisect_left(USED_EDGES, share)
+                        bins[_LATE_BIN if index == 1 and found < _LATE_BIN else found] += 1
                 if rows is not None:
                     rows.append(_row(number, ref, decision, name, cycle, seconds))
         if self._top:
@@ -359,6 +390,12 @@ class Report:
             self._top_missing[field] = self._top_missing.get(field, 0) + other._top_missing[field]
         for field, mean in other._means.items():
             self._means.setdefault(field, _Mean()).merge(mean)
+        for place, cells in other._cells.items():
+            have = self._cells.setdefault(place, {})
+            for name, cell in cells.items():
+                have[name] = _added(have.get(name), cell)
+        for name, bins in other._used.items():
+            self._used[name] = _added(self._used.get(name), bins)
         if other._rows is not None:
             self.keep_rows(other._rows)
 
@@ -391,6 +428,47 @@ class Report:
                 "with rows='rows.csv' (or .parquet)"
             )
         return iter(self._rows)
+
+    def breakdown(self) -> list[dict[str, Any]]:
+        """Met and breached cycles per month, priority, owner and metric, whatever ``by`` was:
+        one ``{"month", "priority", "owner", "metric", "met", "breached"}`` per combination
+        found (months in time order, the others in the policy's order). Not in ``to_dict()``;
+        the HTML page draws attainment by month and priority and breaches by owner from it."""
+        ranks = {kind: self._rank(kind) for kind in ("priority", "owner", "metric")}
+        out = [
+            {
+                "month": f"{month // 100:04d}-{month % 100:02d}",
+                "priority": priority,
+                "owner": owner,
+                "metric": name,
+                "met": cell[0],
+                "breached": cell[1],
+            }
+            for (month, priority, owner), cells in self._cells.items()
+            for name, cell in cells.items()
+        ]
+        out.sort(
+            key=lambda row: (
+                row["month"],
+                ranks["priority"](row["priority"]),
+                ranks["owner"](row["owner"]),
+                ranks["metric"](row["metric"]),
+            )
+        )
+        return out
+
+    def used_histogram(self) -> dict[str, list[int]]:
+        """Working time used against the target, per metric in the policy's order: how many
+        cycles (met, breached, running) fall in each bin of :data:`USED_EDGES` (16 counts), by
+        their ``percent_used``. A breached cycle counts past the deadline (bin 10 or later)
+        even when it ended in non-working time with exactly the target used; a cycle with a
+        zero target is left out. Not in ``to_dict()``; the HTML page draws it."""
+        return {name: list(self._used[name]) for name in self.metric_names() if name in self._used}
+
+    def _rank(self, kind: str) -> Any:
+        """A sort key for ids of ``kind``: the policy's order, unknown ids after, by name."""
+        order = {ident: i for i, ident in enumerate((self.setup.labels or {}).get(kind, {}))}
+        return lambda ident: (order.get(ident, len(order)), ident)
 
     def describe_error_lines(self, shown: int = 10) -> str:
         """``line 4`` or ``lines 4, 7, 9 and 12 more``: which histories could not be read."""
@@ -460,6 +538,10 @@ class Report:
                 "values": [{"value": _top_value(k), "count": n} for k, n in best],
             }
         return out
+
+
+def _added(mine: list[int] | None, other: list[int]) -> list[int]:
+    return list(other) if mine is None else [a + b for a, b in zip(mine, other, strict=True)]
 
 
 def _group_value(key: str, decision: Decision, zone: tzinfo) -> str:
