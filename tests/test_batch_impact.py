@@ -181,3 +181,48 @@ def test_progress_counts_every_byte(tmp_path: Path) -> None:
     seen: list[int] = []
     compare_file(OLD, NEW["targets"], str(path), on_bytes=seen.append)
     assert sum(seen) == path.stat().st_size
+
+
+# --------------------------------------------------------------------------- without the extra
+
+
+@pytest.fixture
+def no_batch_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Imports of the batch modules fail, as on an install without pyarrow and numpy."""
+    import sys
+
+    for name in ("slapolicy._tooling.batch_impact", "slapolicy._batch"):
+        monkeypatch.setitem(sys.modules, name, None)
+
+
+def test_without_the_batch_extra_diff_compares_ticket_by_ticket(
+    tmp_path: Path, no_batch_extra: None
+) -> None:
+    from slapolicy._tooling.impact import compare_path
+
+    path = write_lines(tmp_path / "t.jsonl", many_tickets(300))
+    expected = reference(OLD, NEW["targets"], path)
+    assert compare_path(OLD, NEW["targets"], str(path), jobs=2).to_dict() == expected
+    with pytest.raises(ImportError, match=r"slapolicy\[batch\]"):
+        compare_path(OLD, NEW["targets"], str(path), parquet=True)
+
+
+def test_without_the_batch_extra_evaluate_batch_names_it(no_batch_extra: None) -> None:
+    fresh = load_policy(SAMPLE)
+    with pytest.raises(ImportError, match=r"pip install 'slapolicy\[batch\]'"):
+        fresh.evaluate_batch([])
+
+
+def test_without_the_batch_extra_the_cli_refuses_parquet_in_one_line(
+    tmp_path: Path, no_batch_extra: None
+) -> None:
+    from click.testing import CliRunner
+
+    from slapolicy.cli import main
+
+    parquet = tmp_path / "t.parquet"
+    parquet.write_bytes(b"PAR1")
+    result = CliRunner().invoke(main, ["diff", str(SAMPLE), str(SAMPLE), "--tickets", str(parquet)])
+    assert result.exit_code == 2
+    assert "slapolicy[batch]" in result.output
+    assert "Traceback" not in result.output

@@ -112,9 +112,10 @@ class Policy:
         (default: the current time), for backtests that must repeat. Needs the ``batch``
         extra (``pip install 'slapolicy[batch]'``).
         """
+        engine = self._batch_engine()  # first: a clear error without the batch extra
         from ._batch import evaluate_batch
 
-        return evaluate_batch(self._batch_engine(), tickets, at, now=now)
+        return evaluate_batch(engine, tickets, at, now=now)
 
     def evaluate_batches(
         self,
@@ -125,9 +126,10 @@ class Policy:
     ) -> Iterator[Any]:
         """The same as :meth:`evaluate_batch`, one ``pyarrow.RecordBatch`` at a time (of up to
         65,536 tickets): memory stays flat over any number of tickets."""
+        engine = self._batch_engine()
         from ._batch import iter_batches
 
-        return iter_batches(self._batch_engine(), tickets, at, now=now)
+        return iter_batches(engine, tickets, at, now=now)
 
     def _batch_engine(self) -> Any:
         if self._batch is None:

@@ -32,7 +32,7 @@ from ._errors import PolicyError, Problem, SlaPolicyError
 from ._policy import Policy, load_policy
 from ._source.schema import PolicySpec
 from ._tooling.examples import iter_example_results
-from ._tooling.impact import ImpactReport
+from ._tooling.impact import ImpactReport, compare_path
 from ._tooling.lint import LintReport, check_codes, run_lint
 
 __all__ = ["main"]
@@ -587,6 +587,8 @@ def diff(
         _fail(f"{tickets}: no such file")
     except OSError as exc:
         _fail(f"{tickets}: {exc.strerror or exc}")
+    except ImportError as exc:  # Parquet without the batch extra
+        _fail(f"{tickets}: {exc}")
     except ValueError as exc:  # pyarrow's ArrowInvalid: not a Parquet file
         _fail(f"{tickets}: cannot read it as Parquet ({exc})")
     if as_json:
@@ -612,18 +614,16 @@ def _compare(
     progress: bool | None,
 ) -> ImpactReport:
     """Run the comparison, with a progress bar on a terminal (warnings held until it ends)."""
-    from ._tooling.batch_impact import compare_file
-
     path = Path(tickets)
     if not path.exists():
         raise FileNotFoundError(tickets)
     size = path.stat().st_size if path.is_file() else 0
     show = (sys.stderr.isatty() if progress is None else progress) and size > 0 and not parquet
     if not show:
-        return compare_file(before, after, tickets, per_kind=per_kind, jobs=jobs, parquet=parquet)
+        return compare_path(before, after, tickets, per_kind=per_kind, jobs=jobs, parquet=parquet)
     bar = click.progressbar(length=size, label="comparing", file=sys.stderr)
     with _warnings_held(), bar:
-        return compare_file(
+        return compare_path(
             before,
             after,
             tickets,
