@@ -68,6 +68,11 @@ class TicketReader:
             if texts is None or dotted
         )
 
+    @property
+    def converts(self) -> bool:
+        """Whether the policy declares fields (else :meth:`convert` returns every ticket)."""
+        return bool(self._field_plan)
+
     def convert(self, ticket: Mapping[str, Any]) -> Mapping[str, Any]:
         """The ticket with declared fields converted (a copy only if something changed)."""
         for path, texts in self._quick_fields:  # the common case: valid text or missing
