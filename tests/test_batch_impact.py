@@ -198,7 +198,7 @@ def no_batch_extra(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_without_the_batch_extra_diff_compares_ticket_by_ticket(
     tmp_path: Path, no_batch_extra: None
 ) -> None:
-    from slapolicy._tooling.impact import compare_path
+    from slapolicy._tooling.compare import compare_path
 
     path = write_lines(tmp_path / "t.jsonl", many_tickets(300))
     expected = reference(OLD, NEW["targets"], path)

@@ -31,8 +31,9 @@ from ._durations import format_timedelta
 from ._errors import PolicyError, Problem, SlaPolicyError
 from ._policy import Policy, load_policy
 from ._source.schema import PolicySpec
+from ._tooling.compare import compare_path
 from ._tooling.examples import iter_example_results
-from ._tooling.impact import ImpactReport, compare_path
+from ._tooling.impact import ImpactReport
 from ._tooling.lint import LintReport, check_codes, run_lint
 
 __all__ = ["main"]
