@@ -24,7 +24,7 @@ MAX_LINES = 800
 #: the pipeline's rooms, lowest first; a room may import from rooms in earlier layers only
 LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"_version", "_errors"}),
-    frozenset({"_durations", "_fields"}),
+    frozenset({"_durations", "_fields", "_jsonlines"}),
     frozenset({"_calendar", "_source", "_conditions"}),
     frozenset({"_compile"}),
     frozenset({"_engine"}),

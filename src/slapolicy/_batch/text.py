@@ -108,8 +108,9 @@ def keyword_answers(test: Test, distinct: list[Any], view: TextView) -> Mask | N
             found = _having(view, test.fold, needles, every=True)
     elif len(view.texts):
         found = _having(view, test.fold, needles, every=False)
-    if any(n == "" for n in arg if isinstance(n, str)):  # "" is in every text
-        found = _empty_needle(test.op, needles, found, view, test.fold)
+    if test.op != "contains_all" and "" in arg:
+        # "" is in every text (contains_all asks only for its other needles: done above)
+        found = np.ones(len(view.texts), dtype=np.bool_)
     answers = np.zeros(len(distinct), dtype=np.bool_)
     answers[view.positions] = found
     others = np.ones(len(distinct), dtype=np.bool_)
@@ -132,12 +133,4 @@ def _having(view: TextView, fold: bool, needles: Sequence[str], *, every: bool) 
     chosen = np.isin(hits.which, ids)
     per_text = np.bincount(hits.texts[chosen], minlength=count)
     found: Mask = per_text == len(ids) if every else per_text > 0
-    return found
-
-
-def _empty_needle(op: str, needles: Sequence[str], found: Mask, view: TextView, fold: bool) -> Mask:
-    """An empty needle occurs in every text: ``contains``/``contains_any`` hold on every
-    text; ``contains_all`` asks only for the other needles."""
-    if op != "contains_all":
-        return np.ones(len(view.texts), dtype=np.bool_)
     return found

@@ -20,6 +20,8 @@ from datetime import datetime
 from itertools import pairwise
 from typing import Any, NamedTuple, TextIO
 
+from .._jsonlines import MAX_LINE, read_json_line
+
 __all__ = [
     "MAX_LINE",
     "ROW_COLUMNS",
@@ -38,8 +40,6 @@ __all__ = [
     "row_count",
 ]
 
-#: the longest JSON line read (a longer one is an error, not a memory spike)
-MAX_LINE = 10 * 1024 * 1024
 #: bytes read at a time when counting the lines of a range
 _BLOCK = 16 * 1024 * 1024
 #: Parquet rows converted to Python at a time
@@ -109,17 +109,8 @@ def parse_line(raw: bytes) -> Any:
     """
     if not raw.strip():
         return None
-    if len(raw) > MAX_LINE:
-        return _Unreadable("line longer than 10 MiB")
-    try:
-        return json.loads(raw)
-    except json.JSONDecodeError as exc:  # one line: its column, or its end
-        where = f"column {exc.colno}" if exc.lineno == 1 else "the end of the line"
-        return _Unreadable(f"invalid JSON: {exc.msg} at {where}")
-    except UnicodeDecodeError:
-        return _Unreadable("not UTF-8 text")
-    except RecursionError:
-        return _Unreadable("nested too deeply")
+    value, message = read_json_line(raw, invalid="invalid JSON: ")
+    return value if message is None else _Unreadable(message)
 
 
 class _Unreadable(str):

@@ -14,7 +14,6 @@ they travel as their source), and the reports are merged in file order.
 
 from __future__ import annotations
 
-import json
 import os
 import warnings
 from collections import Counter
@@ -29,8 +28,9 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .._jsonlines import MAX_LINE, read_json_line
 from .._policy import Policy
-from .impact import FIELDS, MAX_LINE, DeadlineShift, ImpactReport
+from .impact import FIELDS, DeadlineShift, ImpactReport, ticket_ref
 
 __all__ = ["BATCH_LINES", "compare_file", "merge_reports"]
 
@@ -256,15 +256,9 @@ def _parse(raw: bytes) -> tuple[dict[str, Any] | None, str | None]:
                 return fast, None
     if not raw.strip():
         return None, None
-    try:
-        ticket = json.loads(raw)
-    except json.JSONDecodeError as exc:  # one line: its column, or its end
-        where = f"column {exc.colno}" if exc.lineno == 1 else "the end of the line"
-        return None, f"{exc.msg} at {where}"
-    except UnicodeDecodeError:
-        return None, "not UTF-8 text"
-    except RecursionError:
-        return None, "nested too deeply"
+    ticket, message = read_json_line(raw)
+    if message is not None:
+        return None, message
     if not isinstance(ticket, dict):
         return None, "not a JSON object"
     return ticket, None
@@ -291,7 +285,7 @@ def _refs(tickets: Any) -> list[Any]:
         values = tickets.column("id").to_pylist()
     else:
         values = [t.get("id") for t in tickets]
-    return [v if isinstance(v, str | int) and not isinstance(v, bool) else None for v in values]
+    return [ticket_ref(value) for value in values]
 
 
 # --------------------------------------------------------------------------- comparing

@@ -6,7 +6,6 @@ long the file is: the report keeps counters, running sums and a few examples per
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -16,20 +15,20 @@ from .._durations import format_timedelta
 from .._engine import Decision
 from .._errors import SlaPolicyError
 from .._fields import MISSING, lookup
+from .._jsonlines import read_json_line
 from .._policy import Policy
 
 __all__ = [
     "FIELDS",
-    "MAX_LINE",
     "DeadlineShift",
     "ImpactReport",
     "compare_stream",
+    "ticket_ref",
 ]
 
 #: the decided values a report compares
 FIELDS = ("category", "priority", "sla", "owner")
 #: the longest JSON line read
-MAX_LINE = 10 * 1024 * 1024
 #: the line numbers of tickets that could not be compared kept in a report (the count is exact)
 _MAX_ERROR_LINES = 1000
 #: how the text report names each kind of error
@@ -238,26 +237,14 @@ def compare_stream(
             on_bytes(len(raw))
         if not raw.strip():
             continue
-        if len(raw) > MAX_LINE:
-            report.error("invalid_json", number, "line longer than 10 MiB")
-            continue
-        try:
-            ticket = json.loads(raw)
-        except json.JSONDecodeError as exc:  # one line: its column, or its end
-            where = f"column {exc.colno}" if exc.lineno == 1 else "the end of the line"
-            report.error("invalid_json", number, f"{exc.msg} at {where}")
-            continue
-        except UnicodeDecodeError:
-            report.error("invalid_json", number, "not UTF-8 text")
-            continue
-        except RecursionError:
-            report.error("invalid_json", number, "nested too deeply")
+        ticket, message = read_json_line(raw)
+        if message is not None:
+            report.error("invalid_json", number, message)
             continue
         if not isinstance(ticket, dict):
             report.error("invalid_json", number, "not a JSON object")
             continue
-        ref = ticket.get("id")
-        ref = ref if isinstance(ref, str | int) else None
+        ref = ticket_ref(ticket.get("id"))
         at = None if _has_start(ticket, old) and _has_start(ticket, new) else now
         try:
             before = old.evaluate(ticket, at=at)
@@ -275,3 +262,8 @@ def compare_stream(
 
 def _has_start(ticket: dict[str, Any], policy: Policy) -> bool:
     return lookup(ticket, policy.start_field) is not MISSING
+
+
+def ticket_ref(value: Any) -> str | int | None:
+    """How a report names a ticket: its ``id`` when that is text or a whole number."""
+    return value if isinstance(value, str | int) else None
