@@ -1,18 +1,25 @@
-"""One line of a JSON lines file: its value, or why it has none.
+"""JSON lines files: one line's value or why it has none, and a file cut in parts of whole
+lines for several processes.
 
-``diff`` reads tickets and ``report`` reads histories one JSON value per line; both say the
-same of a line they cannot read (with its number), so the reading and its messages live here.
+``diff`` reads tickets and ``report`` reads histories one JSON value per line, on every
+core; both cut files and say what a line they cannot read is (with its number) the same way,
+so that lives here.
 """
 
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Iterator
+from itertools import pairwise
 from typing import Any, Final
 
-__all__ = ["MAX_LINE", "read_json_line"]
+__all__ = ["MAX_LINE", "line_parts", "read_json_line", "read_lines"]
 
 #: the longest line read (a longer one is an error, not a memory spike)
 MAX_LINE: Final = 10 * 1024 * 1024
+#: bytes read at a time when counting the lines of a range
+_BLOCK: Final = 16 * 1024 * 1024
 
 
 def read_json_line(raw: bytes, *, invalid: str = "") -> tuple[Any, str | None]:
@@ -29,3 +36,63 @@ def read_json_line(raw: bytes, *, invalid: str = "") -> tuple[Any, str | None]:
         return None, "not UTF-8 text"
     except RecursionError:
         return None, "nested too deeply"
+
+
+def line_parts(path: str, parts: int, min_bytes: int) -> list[tuple[int, int, int]]:
+    """Byte ranges of whole lines, ``(start, end, number of the first line)``.
+
+    At most ``parts`` ranges of at least ``min_bytes`` each (one range for a small file or
+    a pipe, ``end`` -1: read to the end). Cuts fall at line starts, so a process reads
+    whole lines and numbers them from its range's first line.
+    """
+    size = os.path.getsize(path) if os.path.isfile(path) else 0
+    count = min(parts, size // max(min_bytes, 1))
+    if count <= 1:
+        return [(0, -1, 1)]
+    cuts = [0]
+    with open(path, "rb") as stream:
+        for k in range(1, count):
+            stream.seek(max(size * k // count - 1, 0))
+            stream.readline()  # to the start of the line after the byte before the cut
+            cut = stream.tell()
+            if cuts[-1] < cut < size:
+                cuts.append(cut)
+        cuts.append(size)
+        out: list[tuple[int, int, int]] = []
+        line = 1
+        for start, end in pairwise(cuts):
+            out.append((start, end, line))
+            stream.seek(start)
+            left = end - start
+            while left > 0:
+                block = stream.read(min(_BLOCK, left))
+                if not block:
+                    break
+                line += block.count(b"\n")
+                left -= len(block)
+    return out
+
+
+def read_lines(path: str, start: int, end: int, first: int) -> Iterator[tuple[int, bytes]]:
+    """``(line number, raw line)`` of the lines in ``[start, end)`` (``end`` -1: to the end).
+
+    A line longer than :data:`MAX_LINE` is returned cut at that length plus one byte (its
+    length is all the reader needs to refuse it).
+    """
+    with open(path, "rb") as stream:
+        if start:
+            stream.seek(start)
+        position, number = start, first
+        while end < 0 or position < end:
+            raw = stream.readline(MAX_LINE + 1)
+            if not raw:
+                return
+            position += len(raw)
+            if len(raw) > MAX_LINE and not raw.endswith(b"\n"):
+                while True:  # skip the rest of an overlong line
+                    rest = stream.readline(_BLOCK)
+                    position += len(rest)
+                    if not rest or rest.endswith(b"\n"):
+                        break
+            yield number, raw
+            number += 1

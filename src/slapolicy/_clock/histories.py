@@ -17,10 +17,9 @@ import json
 import os
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
-from itertools import pairwise
 from typing import Any, NamedTuple, TextIO
 
-from .._jsonlines import MAX_LINE, read_json_line
+from .._jsonlines import MAX_LINE, line_parts, read_json_line, read_lines
 
 __all__ = [
     "MAX_LINE",
@@ -162,66 +161,6 @@ def _without_nulls(value: Any) -> Any:
     if isinstance(value, list):
         return [_without_nulls(item) for item in value]
     return value
-
-
-def line_parts(path: str, parts: int, min_bytes: int) -> list[tuple[int, int, int]]:
-    """Byte ranges of whole lines, ``(start, end, number of the first line)``.
-
-    At most ``parts`` ranges of at least ``min_bytes`` each (one range for a small file or
-    a pipe, ``end`` -1: read to the end). Cuts fall at line starts, so a process reads
-    whole lines and numbers them from its range's first line.
-    """
-    size = os.path.getsize(path) if os.path.isfile(path) else 0
-    count = min(parts, size // max(min_bytes, 1))
-    if count <= 1:
-        return [(0, -1, 1)]
-    cuts = [0]
-    with open(path, "rb") as stream:
-        for k in range(1, count):
-            stream.seek(max(size * k // count - 1, 0))
-            stream.readline()  # to the start of the line after the byte before the cut
-            cut = stream.tell()
-            if cuts[-1] < cut < size:
-                cuts.append(cut)
-        cuts.append(size)
-        out: list[tuple[int, int, int]] = []
-        line = 1
-        for start, end in pairwise(cuts):
-            out.append((start, end, line))
-            stream.seek(start)
-            left = end - start
-            while left > 0:
-                block = stream.read(min(_BLOCK, left))
-                if not block:
-                    break
-                line += block.count(b"\n")
-                left -= len(block)
-    return out
-
-
-def read_lines(path: str, start: int, end: int, first: int) -> Iterator[tuple[int, bytes]]:
-    """``(line number, raw line)`` of the lines in ``[start, end)`` (``end`` -1: to the end).
-
-    A line longer than :data:`MAX_LINE` is returned cut at that length plus one byte (its
-    length is all the reader needs to refuse it).
-    """
-    with open(path, "rb") as stream:
-        if start:
-            stream.seek(start)
-        position, number = start, first
-        while end < 0 or position < end:
-            raw = stream.readline(MAX_LINE + 1)
-            if not raw:
-                return
-            position += len(raw)
-            if len(raw) > MAX_LINE and not raw.endswith(b"\n"):
-                while True:  # skip the rest of an overlong line
-                    rest = stream.readline(_BLOCK)
-                    position += len(rest)
-                    if not rest or rest.endswith(b"\n"):
-                        break
-            yield number, raw
-            number += 1
 
 
 def parquet_parts(path: str) -> list[tuple[int, int, int]]:

@@ -14,13 +14,11 @@ they travel as their source), and the reports are merged in file order.
 
 from __future__ import annotations
 
-import os
 import warnings
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime, timedelta, timezone
-from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -28,7 +26,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .._jsonlines import MAX_LINE, read_json_line
+from .._jsonlines import MAX_LINE, line_parts, read_json_line, read_lines
 from .._policy import Policy
 from .impact import FIELDS, DeadlineShift, ImpactReport, ticket_ref
 
@@ -123,27 +121,7 @@ _Task = tuple[int, int, int]
 
 def _line_tasks(path: str, jobs: int) -> list[_Task]:
     """Byte ranges of whole lines, with the number of each range's first line."""
-    size = os.path.getsize(path) if os.path.isfile(path) else 0
-    parts = max(1, jobs * _RANGES_PER_JOB) if jobs > 1 else 1
-    if size == 0 or parts == 1:
-        return [(0, size if size else -1, 1)]
-    cuts = [0]
-    with open(path, "rb") as stream:
-        for k in range(1, parts):
-            stream.seek(size * k // parts)
-            stream.readline()  # to the start of the next line
-            cuts.append(min(stream.tell(), size))
-    cuts.append(size)
-    tasks: list[_Task] = []
-    line = 1
-    with open(path, "rb") as stream:
-        for start, end in pairwise(cuts):
-            if end <= start:
-                continue
-            tasks.append((start, end, line))
-            stream.seek(start)
-            line += stream.read(end - start).count(b"\n")
-    return tasks
+    return line_parts(path, jobs * _RANGES_PER_JOB if jobs > 1 else 1, 1)
 
 
 def _parquet_tasks(path: str) -> list[_Task]:
@@ -207,34 +185,23 @@ def _json_batches(
     path: str, task: _Task, on_bytes: Callable[[int], object] | None
 ) -> Iterator[_Batch]:
     """Batches of parsed JSON lines: (line numbers, tickets, unreadable lines)."""
-    start, end, line = task
-    with open(path, "rb") as stream:
-        if start:
-            stream.seek(start)  # (only a file is cut in ranges: a pipe starts at 0)
-        lines: list[int] = []
-        tickets: list[Any] = []
-        errors: list[tuple[int, str]] = []
-        position = start
-        while end < 0 or position < end:
-            raw = stream.readline()
-            if not raw:
-                break
-            position += len(raw)
-            if on_bytes is not None:
-                on_bytes(len(raw))
-            number = line
-            line += 1
-            ticket, message = _parse(raw)
-            if message is not None:
-                errors.append((number, message))
-            elif ticket is not None:
-                lines.append(number)
-                tickets.append(ticket)
-            if len(lines) >= BATCH_LINES:
-                yield lines, tickets, errors
-                lines, tickets, errors = [], [], []
-        if lines or errors:
+    lines: list[int] = []
+    tickets: list[Any] = []
+    errors: list[tuple[int, str]] = []
+    for number, raw in read_lines(path, *task):
+        if on_bytes is not None:
+            on_bytes(len(raw))
+        ticket, message = _parse(raw)
+        if message is not None:
+            errors.append((number, message))
+        elif ticket is not None:
+            lines.append(number)
+            tickets.append(ticket)
+        if len(lines) >= BATCH_LINES:
             yield lines, tickets, errors
+            lines, tickets, errors = [], [], []
+    if lines or errors:
+        yield lines, tickets, errors
 
 
 def _parse(raw: bytes) -> tuple[dict[str, Any] | None, str | None]:
