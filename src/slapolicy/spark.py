@@ -176,13 +176,14 @@ class _Rows:
         )
         for batch in batches:
             out: dict[str, list[Any]] = {name: [] for name, _ in REPORT_ROW_FIELDS}
+            report = Report(self.setup)  # makes the rows (its counts are not used here)
             for number, value in enumerate(batch.to_pylist(), start=1):
-                for row in self._rows(number, value):
+                for row in self._rows(report, number, value):
                     for name, _ in REPORT_ROW_FIELDS:
                         out[name].append(row.get(name))
             yield pa.RecordBatch.from_pydict(out, schema=schema)
 
-    def _rows(self, number: int, value: Any) -> list[dict[str, Any]]:
+    def _rows(self, report: Report, number: int, value: Any) -> list[dict[str, Any]]:
         found = history_of(value, columns=True)
         if isinstance(found, str):
             return [{"error": found}]
@@ -194,5 +195,5 @@ class _Rows:
         except RecursionError:
             return [{"error": "the ticket or its events are nested too deeply"}]
         rows: list[ReportRow] = []
-        Report(self.setup).add(number, ticket, status, rows)
+        report.add(number, ticket, status, rows)
         return [dict(zip(ROW_COLUMNS, row, strict=True)) for row in rows]
