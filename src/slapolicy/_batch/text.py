@@ -16,32 +16,25 @@ this took the text conditions from 1.1 s to 0.03 s (``benchmarks/bench_batch.py`
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Final
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from .._conditions import KeywordScan, Test
+from .._conditions import KeywordScan, Test, keywords_of
 
 __all__ = ["TextView", "keyword_answers", "needles_of"]
 
 Mask = npt.NDArray[np.bool_]
 Ints = npt.NDArray[np.int64]
 
-#: the operators whose test on a text value is a substring search of text needles
-_KEYWORDS: Final = frozenset({"contains", "contains_any", "contains_all"})
-
 
 def needles_of(test: Test) -> tuple[str, ...] | None:
-    """The text needles of a keyword test as it searches them (casefolded when it folds);
-    ``None`` for other tests."""
-    if test.op not in _KEYWORDS:
-        return None
-    arg = (test.arg,) if test.op == "contains" else test.arg
-    if not isinstance(arg, tuple | list):
-        return None
-    texts = [n for n in arg if isinstance(n, str) and n]
-    return tuple(dict.fromkeys(n.casefold() if test.fold else n for n in texts))
+    """The needles a keyword test scans for (the scalar engine's :func:`keywords_of`)
+    without the empty one, which is in every text and needs no scan; None for other tests
+    and for keyword tests that are false on every text."""
+    found = keywords_of(test)
+    return None if found is None else tuple(needle for needle in found if needle)
 
 
 class _Hits:
@@ -96,21 +89,15 @@ class TextView:
 
 def keyword_answers(test: Test, distinct: list[Any], view: TextView) -> Mask | None:
     """The test's answer for every distinct value (``None`` values: False), or ``None`` when
-    it is not a keyword test (the caller runs the closure)."""
-    needles = needles_of(test)
-    if needles is None:
+    the closure must answer (not a keyword test, or one that is false on every text)."""
+    searched = keywords_of(test)
+    if searched is None:
         return None
-    arg = (test.arg,) if test.op == "contains" else test.arg
-    found = np.zeros(len(view.texts), dtype=np.bool_)
-    if test.op == "contains_all":
-        if len(view.texts) and all(isinstance(n, str) for n in arg):
-            # (a needle that is not text is never a substring: then no text has them all)
-            found = _having(view, test.fold, needles, every=True)
-    elif len(view.texts):
-        found = _having(view, test.fold, needles, every=False)
-    if test.op != "contains_all" and "" in arg:
-        # "" is in every text (contains_all asks only for its other needles: done above)
+    every = test.op == "contains_all"
+    if not every and "" in searched:  # "" is in every text
         found = np.ones(len(view.texts), dtype=np.bool_)
+    else:  # (contains_all asks only for its other needles)
+        found = _having(view, test.fold, [n for n in searched if n], every=every)
     answers = np.zeros(len(distinct), dtype=np.bool_)
     answers[view.positions] = found
     others = np.ones(len(distinct), dtype=np.bool_)

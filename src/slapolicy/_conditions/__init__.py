@@ -107,7 +107,7 @@ from .operators import (
     Operator,
     ValueTest,
 )
-from .textsearch import KeywordScan
+from .textsearch import KeywordScan, keywords_of
 from .tree import (
     AllOf,
     Always,
@@ -173,6 +173,7 @@ __all__ = [
     "iter_field_tests",
     "iter_nodes",
     "iter_scoped_field_tests",
+    "keywords_of",
     "kind_of",
     "predicate",
     "reference_first_match",
