@@ -214,6 +214,12 @@ class Policy:
         return self._evaluator.rules
 
     @property
+    def clock(self) -> Clock:
+        """The SLA clock (every metric's triggers, prepared): :meth:`status` replays with it,
+        and the review (:meth:`report`) counts its ``outcome`` of each history."""
+        return self._clock
+
+    @property
     def backend(self) -> str:
         """Which engine selects rules: ``"native"`` or ``"durable"``."""
         return self._backend

@@ -189,11 +189,11 @@ class _Rows:
             return [{"error": found}]
         ticket, events = found
         try:
-            status = self.policy.status(ticket, events, now=self.setup.now)
+            outcome = self.policy.clock.outcome(ticket, events, self.setup.now)
         except SlaPolicyError as exc:
             return [{"error": str(exc)}]
         except RecursionError:
             return [{"error": "the ticket or its events are nested too deeply"}]
         rows: list[ReportRow] = []
-        report.add(number, ticket, status, rows)
+        report.add(number, ticket, outcome, rows)
         return [dict(zip(ROW_COLUMNS, row, strict=True)) for row in rows]

@@ -27,8 +27,10 @@ __all__ = [
     "Cycle",
     "Intervals",
     "is_breach",
+    "measure",
     "merge",
     "pending_status",
+    "percent_used",
     "shift",
     "status_of",
     "threshold_at",
@@ -157,6 +159,37 @@ def working_time(cycle: Cycle) -> int:
     return rule.calendar.elapsed_us(cycle.start, cycle.plain_due())
 
 
+def measure(cycle: Cycle, now: int, paused: bool) -> tuple[str, int, int, int]:
+    """Where a settled cycle stands at ``now``: its state, the working time it used and its
+    target's (pauses excluded), and the working time it was paused, in microseconds.
+
+    One rule for the status (:func:`status_of`) and the review, which reads these numbers
+    without making datetimes.
+    """
+    rule = cycle.rule
+    assert rule is not None
+    due = cycle.due
+    end = cycle.stop if cycle.stop is not None else now
+    paused_us = sum(cycle.paused_work)
+    used = rule.calendar.elapsed_us(cycle.start, max(end, cycle.start)) - paused_us
+    if cycle.ended == "cancel":
+        state = "cancelled"
+    elif cycle.stop is not None:
+        state = "met" if cycle.stop <= due else "breached"
+    elif due < now:
+        state = "breached"
+    elif paused:
+        state = "paused"
+    else:
+        state = "running"
+    return state, used, working_time(cycle), paused_us
+
+
+def percent_used(used: int, total: int) -> float | None:
+    """The share of the target a cycle used, in percent (None for a zero target)."""
+    return None if total == 0 else round(100 * used / total, 2)
+
+
 def status_of(
     name: str,
     cycle: Cycle,
@@ -175,22 +208,8 @@ def status_of(
     cal = rule.calendar
     if stamp is None:
         stamp = _stamp
-    due = cycle.due
-    end = cycle.stop if cycle.stop is not None else now
-    total = working_time(cycle)
-    paused_us = sum(cycle.paused_work)
-    used = cal.elapsed_us(cycle.start, max(end, cycle.start)) - paused_us
-    if cycle.ended == "cancel":
-        state = "cancelled"
-    elif cycle.stop is not None:
-        state = "met" if cycle.stop <= due else "breached"
-    elif due < now:
-        state = "breached"
-    elif paused:
-        state = "paused"
-    else:
-        state = "running"
-    due_at = stamp(cal, due)
+    state, used, total, paused_us = measure(cycle, now, paused)
+    due_at = stamp(cal, cycle.due)
     return new_target_status(
         name=name,
         state=state,
@@ -205,7 +224,7 @@ def status_of(
         paused_for=_ONE_US * paused_us,
         breached_at=due_at if state == "breached" else None,
         stopped_at=None if cycle.stop is None else stamp(cal, cycle.stop),
-        percent_used=None if total == 0 else round(100 * used / total, 2),
+        percent_used=percent_used(used, total),
         cycle=cycle.number,
         breaches=breaches,
     )

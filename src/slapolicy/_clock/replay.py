@@ -34,17 +34,22 @@ from .cycles import (
     Cycle,
     Intervals,
     is_breach,
+    measure,
     pending_status,
+    percent_used,
     status_of,
     threshold_at,
 )
 from .events import Event, parse_events
-from .results import EscalationDue, SlaStatus, TargetStatus
+from .results import CycleOutcome, EscalationDue, Outcome, SlaStatus, TargetStatus
 
 __all__ = ["Clock"]
 
 #: ``when(ticket, category, priority, sla, owner) -> bool``; None: always
 When = Callable[..., bool] | None
+
+#: the outcome of a metric whose start has not happened (``pending_status`` as numbers)
+_PENDING = (CycleOutcome(0, "pending", 0, None, None, None, None, None),)
 
 # what an event does (the order of a metric's actions on one event is this order)
 STOP, CANCEL, RESUME, START, PAUSE_FROM, PAUSE_UNTIL = range(6)
@@ -167,16 +172,31 @@ class Clock:
     ) -> SlaStatus:
         """Replay ``events`` over ``ticket`` and report every metric at ``now``."""
         try:
-            return self._status(ticket, events, now)
+            return self._replay(ticket, events, now).finish()
         except CalendarError as exc:  # e.g. a due instant pushed beyond the supported range
             raise TicketError(f"cannot follow the SLA clock: {exc}") from None
 
-    def _status(
+    def outcome(
         self,
         ticket: Mapping[str, Any],
         events: Iterable[Mapping[str, Any]],
         now: datetime | str,
-    ) -> SlaStatus:
+    ) -> Outcome:
+        """The same replay as :meth:`status`, reported as the review counts it: the
+        decision's ids and every counted cycle's state and numbers (no datetimes,
+        durations or escalations: a third of the cost of a status)."""
+        try:
+            return self._replay(ticket, events, now).outcome()
+        except CalendarError as exc:
+            raise TicketError(f"cannot follow the SLA clock: {exc}") from None
+
+    def _replay(
+        self,
+        ticket: Mapping[str, Any],
+        events: Iterable[Mapping[str, Any]],
+        now: datetime | str,
+    ) -> _Replay:
+        """Every event of the history applied up to ``now``: the replay, not yet settled."""
         if not isinstance(ticket, Mapping):
             raise TicketError(f"a ticket must be a mapping, got {type(ticket).__name__}")
         evaluator = self.evaluator
@@ -208,7 +228,7 @@ class Clock:
                 replay.ignored.append(event.order)
             else:
                 apply(event, event.at if event.at > start_us else start_us)
-        return replay.finish()
+        return replay
 
 
 class _Replay:
@@ -406,21 +426,29 @@ class _Replay:
 
     # ------------------------------------------------------------------ the result
 
-    def finish(self) -> SlaStatus:
-        """Settle every cycle and report the metrics the current decision gives targets."""
-        now, ev = self.now, self.ev
+    def counted(self) -> list[tuple[_Plan, list[Cycle]]]:
+        """Every metric the current decision targets, with its cycles that had a target,
+        settled (the pauses and due instants worked out), in the policy's order."""
+        now = self.now
         group_pauses = [self.intervals(group) for group in range(len(self.clock.groups))]
-        statuses: dict[str, TargetStatus] = {}
-        counted: dict[str, list[Cycle]] = {}
-        stamp = _Stamps()
+        out: list[tuple[_Plan, list[Cycle]]] = []
         for index, plan in enumerate(self.clock.plans):
-            rule = self.targets.get(plan.name)
-            if rule is None:
+            if self.targets.get(plan.name) is None:
                 continue
             cycles = [c for c in self.cycles[index] if c.rule is not None]
             pauses = group_pauses[plan.group]
             for cycle in cycles:
                 cycle.settle(pauses, now)
+            out.append((plan, cycles))
+        return out
+
+    def finish(self) -> SlaStatus:
+        """Settle every cycle and report the metrics the current decision gives targets."""
+        now, ev = self.now, self.ev
+        statuses: dict[str, TargetStatus] = {}
+        counted: dict[str, list[Cycle]] = {}
+        stamp = _Stamps()
+        for plan, cycles in self.counted():
             counted[plan.name] = cycles
             if not cycles:
                 statuses[plan.name] = self.clock.pending_of[ev.sla_index, ev.priority][plan.name]
@@ -441,6 +469,40 @@ class _Replay:
             resolved=self.state != "open",
             ignored_events=tuple(sorted(self.ignored)),
             cycles=lambda: _all_cycles(counted, now, self.paused_by_name()),
+        )
+
+    def outcome(self) -> Outcome:
+        """Settle every cycle and report what the review counts (see :class:`Outcome`)."""
+        now, ev = self.now, self.ev
+        metrics: dict[str, tuple[CycleOutcome, ...]] = {}
+        for plan, cycles in self.counted():
+            if not cycles:
+                metrics[plan.name] = _PENDING
+                continue
+            paused = self.paused(plan.group)
+            entries = []
+            for cycle in cycles:
+                state, used, total, _ = measure(cycle, now, paused)
+                entries.append(
+                    CycleOutcome(
+                        cycle.number,
+                        state,
+                        used,
+                        percent_used(used, total),
+                        cycle.start,
+                        cycle.due,
+                        cycle.stop,
+                        cycle.rule.calendar,  # type: ignore[union-attr]
+                    )
+                )
+            metrics[plan.name] = tuple(entries)
+        return Outcome(
+            ev.category.id,
+            ev.priority,
+            ev.sla.rule.id,
+            ev.route.owner or "",
+            self.evaluator.reader.instants.from_us(ev.start_us),
+            metrics,
         )
 
     def paused(self, group: int) -> bool:

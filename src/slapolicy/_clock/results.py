@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import FrozenInstanceError, dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
+from .._calendar import Calendar
 from .._engine import Decision
 
 __all__ = [
     "STATES",
+    "CycleOutcome",
     "EscalationDue",
+    "Outcome",
     "SlaStatus",
     "TargetStatus",
     "new_target_status",
@@ -250,3 +253,34 @@ def new_target_status(**values: Any) -> TargetStatus:
     status = object.__new__(TargetStatus)
     status.__dict__.update(values)
     return status
+
+
+class CycleOutcome(NamedTuple):
+    """One cycle as the review counts it: the numbers of its :class:`TargetStatus`, in
+    microseconds (a pending metric: ``cycle`` 0 and no instants)."""
+
+    cycle: int
+    state: str
+    #: ``TargetStatus.elapsed``, in microseconds
+    used_us: int
+    percent_used: float | None
+    start_us: int | None
+    due_us: int | None
+    stop_us: int | None
+    #: the target's calendar, which makes the instants datetimes (as the status does)
+    calendar: Calendar | None
+
+
+class Outcome(NamedTuple):
+    """What the review reads of one history at ``now`` (``Clock.outcome``): the decision's
+    ids and, per metric the decision targets, ``SlaStatus.cycles`` as numbers (a pending
+    metric: one pending entry). The same replay as :class:`SlaStatus`, without the
+    datetimes, durations and escalations the review does not count."""
+
+    category: str
+    priority: str
+    sla: str
+    owner: str
+    #: ``Decision.started_at``
+    started_at: datetime
+    metrics: dict[str, tuple[CycleOutcome, ...]]

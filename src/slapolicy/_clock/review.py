@@ -23,10 +23,9 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
 
-from .._engine import Decision
 from .._fields import MISSING, lookup
 from .histories import ReportRow
-from .results import SlaStatus, TargetStatus
+from .results import CycleOutcome, Outcome
 
 __all__ = [
     "GROUP_KEYS",
@@ -269,34 +268,33 @@ class Report:
         self,
         number: int,
         ticket: Mapping[str, Any],
-        status: SlaStatus,
+        outcome: Outcome,
         rows: list[ReportRow] | None = None,
     ) -> None:
-        """Count one history from its status at ``now``; append its rows to ``rows``, if given."""
-        setup = self.setup
-        decision = status.decision
+        """Count one history from its outcome at ``now`` (``Clock.outcome``: the numbers of
+        its ``SlaStatus``); append its rows to ``rows``, if given."""
         self.tickets += 1
         total = self._total
         total.tickets += 1
         scopes = [total]
+        start = outcome.started_at.astimezone(self.setup.zone)
+        month = start.year * 100 + start.month
         for key, groups in self._groups.items():
-            value = _group_value(key, decision, setup.zone)
+            value = _group_value(key, outcome, month)
             scope = groups.get(value)
             if scope is None:
                 groups[value] = scope = _Scope()
             scope.tickets += 1
             scopes.append(scope)
         categories = self._categories
-        categories[decision.category] = categories.get(decision.category, 0) + 1
-        start = decision.started_at.astimezone(setup.zone)
-        place = (start.year * 100 + start.month, decision.priority, decision.owner)
+        categories[outcome.category] = categories.get(outcome.category, 0) + 1
+        place = (month, outcome.priority, outcome.owner)
         cells = self._cells.get(place)
         if cells is None:
             self._cells[place] = cells = {}
         used = self._used
         ref = _ticket_ref(ticket) if rows is not None else None
-        targets = status.targets
-        for name, cycles in status.cycles.items():
+        for name, cycles in outcome.metrics.items():
             metrics = []
             for scope in scopes:
                 metric = scope.metrics.get(name)
@@ -304,11 +302,6 @@ class Report:
                     scope.metrics[name] = metric = _Metric()
                 metric.tickets += 1
                 metrics.append(metric)
-            if not cycles:
-                target = targets.get(name)
-                if target is None or target.state != "pending":
-                    continue  # (a current cycle that never had a target: not counted)
-                cycles = (target,)
             cell = cells.get(name)
             if cell is None:
                 cells[name] = cell = [0, 0]
@@ -318,7 +311,7 @@ class Report:
             for cycle in cycles:
                 state = cycle.state
                 index = _INDEX[state]
-                seconds = cycle.elapsed.total_seconds()
+                seconds = cycle.used_us / 1_000_000  # == TargetStatus.elapsed.total_seconds()
                 for metric in metrics:
                     counts = metric.counts
                     counts[index] += 1
@@ -334,7 +327,7 @@ class Report:
                         found = bisect_left(USED_EDGES, share)
                         bins[_LATE_BIN if index == 1 and found < _LATE_BIN else found] += 1
                 if rows is not None:
-                    rows.append(_row(number, ref, decision, name, cycle, seconds))
+                    rows.append(_row(number, ref, outcome, name, cycle, seconds))
         if self._top:
             self._count_top(ticket)
         for field, mean in self._means.items():
@@ -544,35 +537,41 @@ def _added(mine: list[int] | None, other: list[int]) -> list[int]:
     return list(other) if mine is None else [a + b for a, b in zip(mine, other, strict=True)]
 
 
-def _group_value(key: str, decision: Decision, zone: tzinfo) -> str:
+def _group_value(key: str, outcome: Outcome, month: int) -> str:
     if key == "month":
-        start = decision.started_at.astimezone(zone)
-        return f"{start.year:04d}-{start.month:02d}"
-    value: str = getattr(decision, key)
+        return f"{month // 100:04d}-{month % 100:02d}"
+    value: str = getattr(outcome, key)
     return value
 
 
 def _row(
     number: int,
     ref: str | None,
-    decision: Decision,
+    outcome: Outcome,
     name: str,
-    cycle: TargetStatus,
+    cycle: CycleOutcome,
     seconds: float,
 ) -> ReportRow:
+    cal = cycle.calendar
+    start = due = stopped = None
+    if cal is not None:  # (a pending metric has no instants)
+        assert cycle.start_us is not None
+        assert cycle.due_us is not None
+        start, due = cal.from_us(cycle.start_us), cal.from_us(cycle.due_us)
+        stopped = None if cycle.stop_us is None else cal.from_us(cycle.stop_us)
     return ReportRow(
         number,
         ref,
-        decision.category,
-        decision.priority,
-        decision.sla,
-        decision.owner,
+        outcome.category,
+        outcome.priority,
+        outcome.sla,
+        outcome.owner,
         name,
         cycle.cycle,
         cycle.state,
-        cycle.start,
-        cycle.due,
-        cycle.stopped_at,
+        start,
+        due,
+        stopped,
         seconds,
-        cycle.breached_at,
+        due if cycle.state == "breached" else None,
     )

@@ -1,13 +1,13 @@
 """Running a review: histories from a file or an iterable, in this process or on every core.
 
-``Policy.report`` comes here. Each history is read, given its status at ``now`` by
-``policy.status`` and counted into a :class:`Report`; nothing else of it is kept. With
-``jobs > 1`` a JSON lines file is cut into byte ranges at line starts and a Parquet file
-into row groups (an iterable, or a Parquet file of one row group, is sent to the processes
-in chunks); each process reviews its parts with its own copy of the policy (it pickles as
-its source) and the parent merges the partial reports in file order. Rows for a file are
-written by each process to a part file and appended in order, so the rows come out as one
-process would write them.
+``Policy.report`` comes here. Each history is read, replayed to ``now`` by the policy's
+clock (``Clock.outcome``: the numbers of ``policy.status``) and counted into a
+:class:`Report`; nothing else of it is kept. With ``jobs > 1`` a JSON lines file is cut into
+byte ranges at line starts and a Parquet file into row groups (an iterable, or a Parquet
+file of one row group, is sent to the processes in chunks); each process reviews its parts
+with its own copy of the policy (it pickles as its source) and the parent merges the
+partial reports in file order. Rows for a file are written by each process to a part file
+and appended in order, so the rows come out as one process would write them.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from .histories import (
     parse_line,
     read_lines,
 )
-from .results import SlaStatus
+from .replay import Clock
 from .review import GROUP_KEYS, Report, ReviewSetup
 
 __all__ = ["CHUNK", "MIN_PART_BYTES", "PARTS_PER_JOB", "make_setup", "run_review"]
@@ -69,13 +69,8 @@ class Reviewed(Protocol):
     @property
     def timezone(self) -> tzinfo: ...
 
-    def status(
-        self,
-        ticket: Mapping[str, Any],
-        events: Iterable[Mapping[str, Any]],
-        *,
-        now: datetime | str,
-    ) -> SlaStatus: ...
+    @property
+    def clock(self) -> Clock: ...
 
 
 Progress = Callable[[int], object]
@@ -306,7 +301,7 @@ def review(
     A value that is no history, and a history the policy refuses (``TicketError``), are
     counted as errors with their number.
     """
-    status = policy.status
+    outcome = policy.clock.outcome
     rows: list[ReportRow] | None = [] if out is not None else None
     for number, value in items:
         found = history_of(value, columns=columns)
@@ -315,7 +310,7 @@ def review(
             continue
         ticket, events = found
         try:
-            result = status(ticket, events, now=now)
+            result = outcome(ticket, events, now)
         except SlaPolicyError as exc:
             report.error(number, str(exc))
             continue
