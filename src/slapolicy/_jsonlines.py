@@ -14,12 +14,42 @@ from collections.abc import Iterator
 from itertools import pairwise
 from typing import Any, Final
 
-__all__ = ["MAX_LINE", "line_parts", "read_json_line", "read_lines"]
+try:  # the batch extra
+    import orjson
+except ImportError:  # pragma: no cover - exercised by the tests without the extra
+    orjson = None  # type: ignore[assignment]
+
+__all__ = ["MAX_LINE", "line_parts", "read_json_line", "read_lines", "read_object_fast"]
 
 #: the longest line read (a longer one is an error, not a memory spike)
 MAX_LINE: Final = 10 * 1024 * 1024
 #: bytes read at a time when counting the lines of a range
 _BLOCK: Final = 16 * 1024 * 1024
+#: every digit made a NUL byte (which a line orjson accepts never holds otherwise), so that
+#: 20 digits in a row, maybe an integer orjson would read as a float, are found with one
+#: substring search (0.3 us per line; a regular expression took 1.6 us)
+_DIGITS_TO_NUL: Final = bytes(0 if ord("0") <= b <= ord("9") else b for b in range(256))
+_TWENTY_DIGITS: Final = b"\x00" * 20
+
+
+def read_object_fast(raw: bytes) -> dict[str, Any] | None:
+    """The JSON object of a line when orjson reads it exactly as :func:`read_json_line`
+    would; None: read the line with :func:`read_json_line` (it may be no object, broken, or
+    a line orjson reads differently), or orjson is not installed.
+
+    Speed trick: orjson reads a line 3-4x faster than the json module (1.1 against 4.2 us
+    for a 190-byte ticket, 3.6 against 10.9 us for a history of 5 events). It reads every
+    line it accepts exactly as json does, except integers of 20 digits or more (it makes
+    them floats): such lines, and every line it refuses (NaN, a BOM, lone surrogates,
+    broken JSON), go to json, whose answers and messages are the reference's.
+    """
+    if orjson is None or len(raw) > MAX_LINE or _TWENTY_DIGITS in raw.translate(_DIGITS_TO_NUL):
+        return None
+    try:
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def read_json_line(raw: bytes, *, invalid: str = "") -> tuple[Any, str | None]:

@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple, TextIO
 
-from .._jsonlines import MAX_LINE, line_parts, read_json_line, read_lines
+from .._jsonlines import MAX_LINE, line_parts, read_json_line, read_lines, read_object_fast
 
 __all__ = [
     "MAX_LINE",
@@ -106,6 +106,9 @@ def parse_line(raw: bytes) -> Any:
     A line holding a JSON string decodes to a ``str`` too, so callers get a message back
     for it from :func:`history_of` (a string is not an object): the two never mix up.
     """
+    fast = read_object_fast(raw)  # (orjson, where it reads exactly as json)
+    if fast is not None:
+        return fast
     if not raw.strip():
         return None
     value, message = read_json_line(raw, invalid="invalid JSON: ")
