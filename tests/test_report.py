@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import csv
+import gc
 import importlib.util
 import json
 import math
@@ -32,9 +33,9 @@ from hypothesis import strategies as st
 
 import slapolicy
 from slapolicy import Policy, TicketError
-from slapolicy._clock import review_run
+from slapolicy._clock import review_run, used_times
 from slapolicy._clock.histories import ROW_COLUMNS
-from slapolicy._clock.review import GROUP_KEYS, Report, ReportRow, _linear, _Mean, percentiles
+from slapolicy._clock.review import GROUP_KEYS, Report, ReportRow, _Mean
 from test_clock_properties import CONTINUE, RESTART, SLOW, histories
 from test_metrics_properties import ALL_KINDS as METRIC_KINDS
 from test_metrics_properties import _events_in as metric_events
@@ -244,14 +245,6 @@ def _reviewable(item: Mapping[str, Any], now: str) -> bool:
     return True
 
 
-@given(st.lists(st.floats(-1e9, 1e9, allow_nan=False), min_size=1, max_size=60))
-def test_median_and_p90_equal_numpy_to_the_last_bit(values: list[float]) -> None:
-    want = np.percentile(np.array(values), [50, 90])
-    ordered = sorted(values)
-    assert (_linear(ordered, 0.5), _linear(ordered, 90 / 100)) == (want[0], want[1])
-    assert percentiles(values) == (want[0], want[1])
-
-
 @given(st.lists(st.lists(st.floats(-1e12, 1e12), max_size=8), max_size=6))
 def test_means_merged_in_parts_are_exact(parts: list[list[float]]) -> None:
     whole = _Mean()
@@ -358,6 +351,30 @@ def test_one_process_or_two_over_an_iterable(
     assert len(done) > 4
     assert two.to_dict() == reference.to_dict()
     assert list(two.rows()) == list(reference.rows())
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_working_times_that_spill_to_files_give_the_same_report(
+    tmp_path: Path,
+    items: list[dict[str, Any]],
+    reference: Report,
+    monkeypatch: pytest.MonkeyPatch,
+    jobs: int,
+) -> None:
+    # a few values per metric and group in memory: the rest goes to the report's folder,
+    # from this process or from the workers, and the median and p90 stay exact
+    monkeypatch.setattr(used_times, "BUFFER_VALUES", 5)
+    monkeypatch.setattr(used_times, "_SELECT_VALUES", 7)
+    monkeypatch.setattr(review_run, "MIN_PART_BYTES", 20_000)
+    path = write_lines(tmp_path / "h.jsonl", items)
+    report = SERVICE.report(path, jobs=jobs, **OPTIONS)
+    assert report.spill is not None
+    folder = report.spill.folder
+    assert len(os.listdir(folder)) >= jobs  # (each process wrote its files there)
+    assert report.to_dict() == reference.to_dict()
+    del report
+    gc.collect()
+    assert not os.path.exists(folder)  # the folder goes with the report
 
 
 @pytest.mark.parametrize("row_group_size", [128, 100_000])

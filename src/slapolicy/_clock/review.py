@@ -1,8 +1,10 @@
 """The periodic review (数据复盘): :class:`Report`, what ``Policy.report`` counts.
 
-A report is filled one history at a time from the ticket's :class:`SlaStatus` at ``now`` and
-holds only counters and, per metric and group, the working time each cycle used (8 bytes a
-cycle, so that the median and p90 are exact): memory never holds the histories or the rows.
+A report is filled one history at a time from the ticket's outcome at ``now`` (the numbers of
+its :class:`SlaStatus`) and holds only counters and, per metric and group, the working time
+each cycle used (:class:`UsedTimes`: the median and p90 are exact, and past a few thousand
+values per metric and group they go to a spill file): memory never holds the histories or
+the rows, and does not grow with their number.
 Reports of parts of a file merge (:meth:`Report.merge`) into the report of the whole, equal
 to reading the file in one pass, whatever the order of the parts.
 
@@ -16,7 +18,6 @@ from __future__ import annotations
 
 import json
 import math
-from array import array
 from bisect import bisect_left
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from typing import Any
 from .._fields import MISSING, lookup
 from .histories import ReportRow
 from .results import CycleOutcome, Outcome
+from .used_times import Spill, UsedTimes
 
 __all__ = [
     "GROUP_KEYS",
@@ -36,7 +38,6 @@ __all__ = [
     "Report",
     "ReportRow",
     "ReviewSetup",
-    "percentiles",
 ]
 
 #: what a report may be grouped by
@@ -82,45 +83,50 @@ class _Metric:
 
     __slots__ = ("counts", "tickets", "times")
 
-    def __init__(self) -> None:
+    def __init__(self, spill: Spill | None) -> None:
         self.counts = [0] * len(_COUNTS)
         self.tickets = 0
-        self.times = array("d")
+        self.times = UsedTimes(spill)
 
     def merge(self, other: _Metric) -> None:
         self.counts = [a + b for a, b in zip(self.counts, other.counts, strict=True)]
         self.tickets += other.tickets
-        self.times.extend(other.times)
+        self.times.merge(other.times)
 
     def to_dict(self, label: str | None) -> dict[str, Any]:
         met, breached = self.counts[0], self.counts[1]
-        median, p90 = percentiles(self.times)
+        median, p90 = self.times.percentiles()
         out: dict[str, Any] = {"label": label, "tickets": self.tickets}
         out["cycles"] = sum(self.counts) - self.counts[_PAUSED]
         out.update(zip(_COUNTS, self.counts, strict=True))
         out["attainment"] = met / (met + breached) if met + breached else None
         out["median_seconds"] = median
         out["p90_seconds"] = p90
-        out["mean_seconds"] = math.fsum(self.times) / len(self.times) if self.times else None
+        out["mean_seconds"] = self.times.mean()
         return out
 
 
 class _Scope:
     """The whole review, or one group of it: tickets and metrics."""
 
-    __slots__ = ("metrics", "tickets")
+    __slots__ = ("metrics", "spill", "tickets")
 
-    def __init__(self) -> None:
+    def __init__(self, spill: Spill | None) -> None:
         self.tickets = 0
         self.metrics: dict[str, _Metric] = {}
+        self.spill = spill
+
+    def metric(self, name: str) -> _Metric:
+        """The metric's counters in this scope (made on first use)."""
+        found = self.metrics.get(name)
+        if found is None:
+            self.metrics[name] = found = _Metric(self.spill)
+        return found
 
     def merge(self, other: _Scope) -> None:
         self.tickets += other.tickets
         for name, metric in other.metrics.items():
-            mine = self.metrics.get(name)
-            if mine is None:
-                self.metrics[name] = mine = _Metric()
-            mine.merge(metric)
+            self.metric(name).merge(metric)
 
     def metrics_dict(
         self, order: Sequence[str], labels: Mapping[str, str | None]
@@ -167,34 +173,6 @@ class _Mean:
         return {"mean": mean, "count": self.count, "ignored": self.ignored, "missing": self.missing}
 
 
-def percentiles(values: Sequence[float]) -> tuple[float | None, float | None]:
-    """The median and p90 of ``values``, as ``numpy.percentile(values, [50, 90])`` gives them
-    (method ``linear``), to the last bit; numpy is used when it is installed."""
-    n = len(values)
-    if not n:
-        return None, None
-    try:
-        import numpy as np
-    except ImportError:  # pragma: no cover - numpy comes with the batch extra
-        ordered = sorted(values)
-        return _linear(ordered, 0.5), _linear(ordered, 90 / 100)
-    found = np.percentile(np.asarray(values, dtype=np.float64), [50, 90], method="linear")
-    return float(found[0]), float(found[1])
-
-
-def _linear(ordered: Sequence[float], q: float) -> float:
-    """numpy's ``linear`` percentile on sorted values: the same operations, the same bits."""
-    n = len(ordered)
-    index = (n - 1) * q
-    low = math.floor(index)
-    if index >= n - 1:
-        return ordered[-1]
-    a, b = ordered[low], ordered[low + 1]
-    t = index - low
-    diff = b - a
-    return b - diff * (1 - t) if t >= 0.5 else a + diff * t
-
-
 def _ticket_ref(ticket: Mapping[str, Any]) -> str | None:
     """The ticket's ``id`` as text (text or a whole number), else None."""
     value = ticket.get("id")
@@ -231,8 +209,10 @@ class Report:
     when the report was made with ``rows=True``. Counting rules: docs/report.md.
     """
 
-    def __init__(self, setup: ReviewSetup) -> None:
+    def __init__(self, setup: ReviewSetup, spill: Spill | None = None) -> None:
         self.setup = setup
+        #: where the working times of the cycles overflow to (None: all kept in memory)
+        self._spill = spill
         #: histories reviewed (read and given a status)
         self.tickets = 0
         #: histories that could not be read (bad JSON, not a history, refused by the policy)
@@ -241,7 +221,7 @@ class Report:
         self.error_lines: list[int] = []
         #: ``line 7: why``, for the first few of them
         self.error_examples: list[str] = []
-        self._total = _Scope()
+        self._total = _Scope(spill)
         self._groups: dict[str, dict[str, _Scope]] = {key: {} for key in setup.by}
         self._categories: dict[str, int] = {}
         self._top: dict[str, dict[Any, int]] = {name: {} for name in setup.top}
@@ -283,7 +263,7 @@ class Report:
             value = _group_value(key, outcome, month)
             scope = groups.get(value)
             if scope is None:
-                groups[value] = scope = _Scope()
+                groups[value] = scope = _Scope(self._spill)
             scope.tickets += 1
             scopes.append(scope)
         categories = self._categories
@@ -295,13 +275,9 @@ class Report:
         used = self._used
         ref = _ticket_ref(ticket) if rows is not None else None
         for name, cycles in outcome.metrics.items():
-            metrics = []
-            for scope in scopes:
-                metric = scope.metrics.get(name)
-                if metric is None:
-                    scope.metrics[name] = metric = _Metric()
+            metrics = [scope.metric(name) for scope in scopes]
+            for metric in metrics:
                 metric.tickets += 1
-                metrics.append(metric)
             cell = cells.get(name)
             if cell is None:
                 cells[name] = cell = [0, 0]
@@ -372,7 +348,7 @@ class Report:
             mine = self._groups.setdefault(key, {})
             for value, scope in groups.items():
                 if value not in mine:
-                    mine[value] = _Scope()
+                    mine[value] = _Scope(self._spill)
                 mine[value].merge(scope)
         for category, count in other._categories.items():
             self._categories[category] = self._categories.get(category, 0) + count
@@ -393,6 +369,11 @@ class Report:
             self.keep_rows(other._rows)
 
     # ------------------------------------------------------------------ reading
+
+    @property
+    def spill(self) -> Spill | None:
+        """Where the working times of the cycles overflow to (None: kept in memory)."""
+        return self._spill
 
     @property
     def now(self) -> datetime:

@@ -39,6 +39,7 @@ from .histories import (
 )
 from .replay import Clock
 from .review import GROUP_KEYS, Report, ReviewSetup
+from .used_times import Spill
 
 __all__ = ["CHUNK", "MIN_PART_BYTES", "PARTS_PER_JOB", "make_setup", "run_review"]
 
@@ -195,7 +196,10 @@ class _Run:
         self.kind = kind
         self.target = target
         self.progress = on_progress
-        self.report = Report(setup)
+        # the working times overflow to this folder (processes write into it too); it goes
+        # when the report does
+        self.spill = Spill()
+        self.report = Report(setup, self.spill)
         if keep:
             self.report.keep_rows([])  # rows() answers, even with no rows
         self.said: set[str] = set()
@@ -248,7 +252,10 @@ class _Run:
                 prefix=".slapolicy-rows-", dir=os.path.dirname(os.path.abspath(self.target))
             )
         pool = ProcessPoolExecutor(
-            max_workers=self.workers, initializer=_start_worker, initargs=(self.policy, self.setup)
+            max_workers=self.workers,
+            initializer=_start_worker,
+            # the workers write into the parent's folder, made now, without owning it
+            initargs=(self.policy, self.setup, Spill(self.spill.folder)),
         )
         waiting: deque[tuple[Future[Any], str | None, int]] = deque()
         try:
@@ -383,9 +390,10 @@ def _chunks(
 _WORKER: dict[str, Any] = {}
 
 
-def _start_worker(policy: Reviewed, setup: ReviewSetup) -> None:
+def _start_worker(policy: Reviewed, setup: ReviewSetup, spill: Spill | None) -> None:
     _WORKER["policy"] = policy
     _WORKER["setup"] = setup
+    _WORKER["spill"] = spill  # (the parent's folder: a pickled Spill never removes it)
 
 
 def _work(
@@ -395,7 +403,7 @@ def _work(
     warnings it raised, each text once (the parent says them)."""
     policy: Reviewed = _WORKER["policy"]
     setup: ReviewSetup = _WORKER["setup"]
-    report = Report(setup)
+    report = Report(setup, _WORKER["spill"])
     if keep:
         report.keep_rows([])
     caught: dict[str, type[Warning]] = {}
