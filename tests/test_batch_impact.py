@@ -89,6 +89,7 @@ ODD = st.sampled_from(
     [
         f'{{"id": 123456789012345678901234567890, "type": "outage", {AT}}}',
         f'{{"id": 18446744073709551616, "impact": "major", "urgency": "high", {AT}}}',
+        f'{{"id": -9223372036854775809, "impact": "major", "urgency": "low", {AT}}}',
         f'{{"id": "n", "impact": NaN, {AT}}}',
         f'{{"id": "inf", "score": 1e400, "type": "question", {AT}}}',
         f'\ufeff{{"id": "bom", "type": "outage", {AT}}}',
