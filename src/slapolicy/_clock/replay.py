@@ -48,6 +48,7 @@ __all__ = ["Clock"]
 #: ``when(ticket, category, priority, sla, owner) -> bool``; None: always
 When = Callable[..., bool] | None
 
+_new_tuple = tuple.__new__
 #: the outcome of a metric whose start has not happened (``pending_status`` as numbers)
 _PENDING = (CycleOutcome(0, "pending", 0, None, None, None, None, None),)
 
@@ -483,16 +484,21 @@ class _Replay:
             entries = []
             for cycle in cycles:
                 state, used, total, _ = measure(cycle, now, paused)
+                # Speed trick: the named tuple built without its Python-level __new__ (as
+                # the events): 0.4 us a cycle, 5 cycles a history in the review
                 entries.append(
-                    CycleOutcome(
-                        cycle.number,
-                        state,
-                        used,
-                        percent_used(used, total),
-                        cycle.start,
-                        cycle.due,
-                        cycle.stop,
-                        cycle.rule.calendar,  # type: ignore[union-attr]
+                    _new_tuple(
+                        CycleOutcome,
+                        (
+                            cycle.number,
+                            state,
+                            used,
+                            percent_used(used, total),
+                            cycle.start,
+                            cycle.due,
+                            cycle.stop,
+                            cycle.rule.calendar,  # type: ignore[union-attr]
+                        ),
                     )
                 )
             metrics[plan.name] = tuple(entries)

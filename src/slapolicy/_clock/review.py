@@ -275,9 +275,11 @@ class Report:
         used = self._used
         ref = _ticket_ref(ticket) if rows is not None else None
         for name, cycles in outcome.metrics.items():
-            metrics = [scope.metric(name) for scope in scopes]
-            for metric in metrics:
+            metrics = []
+            for scope in scopes:
+                metric = scope.metrics.get(name) or scope.metric(name)
                 metric.tickets += 1
+                metrics.append(metric)
             cell = cells.get(name)
             if cell is None:
                 cells[name] = cell = [0, 0]
