@@ -28,6 +28,7 @@ from slapolicy._conditions.codegen import (
     predicate,
     reference_first_match,
 )
+from slapolicy._conditions.paired import first_match_pair
 from slapolicy._engine import TicketReader
 from slapolicy._errors import PolicyError
 from slapolicy.testing import tickets
@@ -220,6 +221,84 @@ def test_first_match_with_answers_and_otherwise_agrees_with_the_reference(
             None,
         )
         assert got == (answers[index] if index is not None else otherwise(ticket, *args))
+
+
+# --------------------------------------------------------------------------- two stages in one
+
+
+@RELAXED
+@given(
+    firsts=st.lists(st.one_of(conditions(), st.none()), min_size=1, max_size=6),
+    # (the second stage tests the bound `category` often, the first stage now and then)
+    seconds=st.lists(st.one_of(conditions(fields=["category", "a"]), st.none()), max_size=5),
+    ticket=ticket_dicts,
+    with_otherwise=st.booleans(),
+    data=st.data(),
+)
+def test_a_pair_of_stages_agrees_with_the_two_stages(
+    firsts: list[Any], seconds: list[Any], ticket: Any, with_otherwise: bool, data: Any
+) -> None:
+    """``classify`` as one function: the first stage's answer, then the second stage's with
+    that answer bound as ``category``; or None when the stages must stay apart. The first
+    stage answers texts the conditions test, so that the bound value matters."""
+    first = [Condition.always() if s is None else _compiled(s) for s in firsts]
+    second = [Condition.always() if s is None else _compiled(s) for s in seconds]
+    answer = st.sampled_from([t for t in TEXTS if t])
+    answers = data.draw(st.lists(answer, min_size=len(first), max_size=len(first)))
+    later = [f"P{index}" for index in range(len(second))]
+
+    def otherwise(t: Any, category: str) -> str:
+        return f"fallback:{len(t)}:{category}"
+
+    fallback = otherwise if with_otherwise else None
+    pair = first_match_pair(first, answers, "x", second, later, "P-", otherwise=fallback)
+    category = reference_first_match(first, default="x", answers=answers)(ticket)
+    priority = reference_first_match(
+        second, default="P-", bound=("category",), answers=later, otherwise=fallback
+    )(ticket, category)
+    if pair is None:  # only when the first stage reads a ticket field named `category`
+        assert any(re.search(r"'category[.']", repr(s)) for s in firsts), firsts
+        return
+    assert pair.source is not None
+    assert pair.function(ticket) == (category, priority), pair.source
+
+
+def test_in_a_pair_category_is_the_decided_one_and_a_first_stage_reading_it_stays_apart() -> None:
+    first = [_compiled({"a": "core"})]
+    second = [_compiled({"category": "core"})]
+    pair = first_match_pair(first, ["core"], "x", second, ["P0"], "P-")
+    assert pair is not None
+    assert pair.function({"a": "core", "category": "x"}) == ("core", "P0")
+    assert pair.function({"a": "x", "category": "core"}) == ("x", "P-")
+    reading = [_compiled({"category": "x"})]
+    assert first_match_pair(reading, ["core"], "x", second, ["P0"], "P-") is None
+
+
+def test_a_pair_is_left_apart_when_a_stage_would_be_indexed() -> None:
+    long = [_compiled({"a": f"v{index}"}) for index in range(selection.INDEX_RULES)]
+    short = [_compiled({"b": "x"})]
+    answers = [f"k{index}" for index in range(len(long))]
+    assert first_match_pair(long, answers, "none", short, ["P"], "P-") is None
+    assert first_match_pair(short, ["k"], "none", long, answers, "P-") is None
+    assert first_match_pair(short, ["k"], "none", short, ["P"], "P-") is not None
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=[p.stem for p in SAMPLES])
+def test_every_sample_policy_classifies_with_one_function_as_with_two(path: Path) -> None:
+    policy = slapolicy.load_policy(path)
+    chosen = policy.selection
+    assert chosen.classify is not None  # (no sample policy needs the two functions)
+    reader = TicketReader(policy.fields, policy.timezone, policy.start_field)
+    ids = [r.id for r in policy.categories]
+
+    @settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+    @given(ticket=tickets(policy))
+    def check(ticket: dict[str, Any]) -> None:
+        view = reader.convert(ticket)
+        category = ids[chosen.category(view)]
+        assert chosen.classify(view) == (category, chosen.priority(view, category))
+
+    check()
 
 
 # --------------------------------------------------------------------------- sample policies

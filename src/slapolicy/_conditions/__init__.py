@@ -14,6 +14,7 @@ Modules, in the order data flows through them::
     explain     tree -> Check trace
     condition   Condition: a tree with its closure and trace; compile_condition
     codegen     conditions -> one generated Python function per engine stage
+    paired      the category and priority stages -> one generated classify function
 
 Shapes
 ------
@@ -107,6 +108,7 @@ from .operators import (
     Operator,
     ValueTest,
 )
+from .paired import first_match_pair
 from .textsearch import KeywordScan, keywords_of
 from .tree import (
     AllOf,
@@ -167,6 +169,7 @@ __all__ = [
     "explain",
     "field_predicate",
     "first_match",
+    "first_match_pair",
     "getter",
     "item_condition",
     "item_conditions",

@@ -58,7 +58,17 @@ from .tree import (
     iter_field_tests,
 )
 
-__all__ = ["Selector", "Source", "emit", "first_match", "predicate", "reference_first_match"]
+__all__ = [
+    "INDEX_RULES",
+    "Selector",
+    "Source",
+    "build",
+    "check_names",
+    "emit",
+    "first_match",
+    "predicate",
+    "reference_first_match",
+]
 
 _NAME = re.compile(r"[a-z_]+")
 
@@ -94,7 +104,7 @@ def first_match(
     A stage of :data:`INDEX_RULES` rules or more is indexed (:func:`_indexed_rules`) unless
     ``index`` is false.
     """
-    _check_names(name, bound)
+    check_names(name, bound)
     source = Source(bound)
     reachable = []
     for condition in conditions:
@@ -139,7 +149,7 @@ def first_match(
     else:  # an index is written as it is, anything else as a constant
         shown = str(default) if type(default) is int else source.constant(default)
         lines.append(f"    return {shown}")
-    built = _build(name, lines, source.namespace)
+    built = build(name, lines, source.namespace)
     if built is not None:
         return built
     return Selector(
@@ -152,7 +162,7 @@ def first_match(
 
 def predicate(condition: Condition, *, bound: Sequence[str] = (), name: str = "when") -> Selector:
     """Compile one condition into ``function(ticket, *decided) -> bool``."""
-    _check_names(name, bound)
+    check_names(name, bound)
     source = Source(bound)
     source.plan([condition.node])
     test = emit(condition.node, source)
@@ -161,7 +171,7 @@ def predicate(condition: Condition, *, bound: Sequence[str] = (), name: str = "w
     lines.append(f"    if {test}:")
     lines.append("        return True")
     lines.append("    return False")
-    built = _build(name, lines, source.namespace)
+    built = build(name, lines, source.namespace)
     if built is not None:
         return built
     index = reference_first_match([condition], default=-1, bound=bound)
@@ -193,14 +203,14 @@ def reference_first_match(
     return select
 
 
-def _check_names(name: str, bound: Sequence[str]) -> None:
+def check_names(name: str, bound: Sequence[str]) -> None:
     """Only this package's own plain names may become part of generated source."""
     for word in (name, *bound):
         if not _NAME.fullmatch(word) or word == "t":
             raise ValueError(f"not a name for generated code: {word!r}")
 
 
-def _build(name: str, lines: list[str], namespace: dict[str, Any]) -> Selector | None:
+def build(name: str, lines: list[str], namespace: dict[str, Any]) -> Selector | None:
     """Compile generated lines into a function, or None if Python will not compile them."""
     text = "\n".join(lines) + "\n"
     scope = dict(namespace)
@@ -279,6 +289,16 @@ class Source:
         if keys[0] in self.bound:
             return keys[0] if len(keys) == 1 else "None"
         return self._fields[keys]
+
+    def reads(self, names: Iterable[str]) -> bool:
+        """True if the function reads a ticket field whose path starts with one of
+        ``names`` (while they were not bound)."""
+        wanted = set(names)
+        return any(keys[0] in wanted for keys in self._fields)
+
+    def scans(self) -> bool:
+        """True once a keyword scan of a text field has been emitted."""
+        return any(field.scanned for field in self._texts.values())
 
     def take_reads(self) -> list[str]:
         """The read statements of fields first used since the last call."""
@@ -481,7 +501,7 @@ def element_predicate(items: ItemCondition) -> Selector:
     lines = ["def item(t):", f"    if not isinstance(t, {mapping}):", f"        t = {empty}"]
     lines.extend(f"    {read}" for read in source.take_reads())
     lines.append(f"    return True if {test} else False")
-    built = _build("item", lines, source.namespace)
+    built = build("item", lines, source.namespace)
     return Selector(items.predicate, None) if built is None else built
 
 

@@ -74,6 +74,7 @@ class Evaluator:
         "_categories",
         "_convert",
         "_labels",
+        "_pick_both",
         "_pick_category",
         "_pick_priority",
         "reader",
@@ -102,6 +103,7 @@ class Evaluator:
         self._pick_category = selection.category
         self._pick_priority = selection.priority
         self._categories = tuple(rule.id for rule in rules.categories)
+        self._pick_both = selection.classify
 
     # ------------------------------------------------------------------ deciding
 
@@ -111,6 +113,9 @@ class Evaluator:
             raise TicketError(f"a ticket must be a mapping, got {type(ticket).__name__}")
         convert = self._convert
         view = ticket if convert is None else convert(ticket)
+        both = self._pick_both
+        if both is not None:
+            return both(view)
         category = self._categories[self._pick_category(view)]
         return category, self._pick_priority(view, category)
 
