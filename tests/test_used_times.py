@@ -285,3 +285,16 @@ def test_memory_stays_bounded() -> None:
         patch.setattr(used_times, "_SELECT_VALUES", 1 << 10)
         check(times, values)
     check(times, values)
+
+
+def test_flush_writes_what_memory_holds_and_keeps_the_answers(tmp_path: Path) -> None:
+    values = [float(v % 97) * 1.5 for v in range(1000)]
+    spilled = filled(values, Spill(str(tmp_path)))
+    spilled.flush()
+    assert len(spilled._buffer) == 0  # (only the file's name would travel now)
+    assert sum(path.stat().st_size for path in tmp_path.iterdir()) == 8 * len(values)
+    check(pickle.loads(pickle.dumps(spilled)), values)
+    kept = filled(values, None)
+    kept.flush()  # no spill: the values stay in memory
+    assert len(kept._buffer) == len(values)
+    check(kept, values)

@@ -331,6 +331,13 @@ class Report:
                 key = _top_key(item)
                 counter[key] = counter.get(key, 0) + 1
 
+    def flush_times(self) -> None:
+        """Write every working time held in memory to the spill folder (a worker's report,
+        before it travels to the parent: only file names travel)."""
+        for scope in (self._total, *(s for g in self._groups.values() for s in g.values())):
+            for metric in scope.metrics.values():
+                metric.times.flush()
+
     def keep_rows(self, rows: list[ReportRow]) -> None:
         """Keep rows in memory for :meth:`rows` (``Policy.report(rows=True)``)."""
         if self._rows is None:

@@ -430,6 +430,7 @@ def _work(
         finally:
             if sink is not None:
                 sink.close()
+    report.flush_times()  # (the parent's memory then holds no worker's working times)
     return report, [(category, message) for message, category in caught.items()]
 
 

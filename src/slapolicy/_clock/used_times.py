@@ -133,6 +133,12 @@ class UsedTimes:
         if len(self._buffer) >= self._limit:
             self._flush()
 
+    def flush(self) -> None:
+        """Write the values held in memory to the spill file, if there is one (a report
+        about to travel to another process then carries only the file's name)."""
+        if self._buffer and self._spill is not None:
+            self._flush()
+
     def __len__(self) -> int:
         return len(self._buffer) + self._written + sum(file.size for file in self._files)
 
