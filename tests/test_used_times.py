@@ -7,6 +7,7 @@ spilled to files, merged from parts, or sent between processes.
 
 from __future__ import annotations
 
+import errno
 import gc
 import itertools
 import math
@@ -298,3 +299,17 @@ def test_flush_writes_what_memory_holds_and_keeps_the_answers(tmp_path: Path) ->
     kept.flush()  # no spill: the values stay in memory
     assert len(kept._buffer) == len(values)
     check(kept, values)
+
+
+def test_a_full_disk_is_an_os_error_naming_the_spill_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    if not os.path.exists("/dev/full"):
+        pytest.skip("needs /dev/full (Linux)")
+    spill = Spill()
+    monkeypatch.setattr(spill, "new_file", lambda: "/dev/full")
+    times = UsedTimes(spill)
+    for value in range(used_times.BUFFER_VALUES - 1):
+        times.append(float(value))
+    with pytest.raises(OSError, match="No space left") as caught:
+        times.append(1.0)  # (the buffer is full: it is written out)
+    assert caught.value.errno == errno.ENOSPC
+    assert caught.value.filename == "/dev/full"

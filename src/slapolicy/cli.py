@@ -755,10 +755,12 @@ def report(
             write_html(result, html_page)
         except OSError as exc:
             _fail(f"{exc.filename or html_page}: {exc.strerror or exc}")
-    if as_json:
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
-    else:
-        click.echo(render_report(result))
+    try:  # (the percentiles read the working times spilled to disk)
+        text = json.dumps(result.to_dict(), ensure_ascii=False, indent=2) if as_json else None
+        text = render_report(result) if text is None else text
+    except OSError as exc:
+        _fail(f"{exc.filename or 'the working times spilled to disk'}: {exc.strerror or exc}")
+    click.echo(text)
     if result.errors:
         _fail(
             f"{result.errors} of {result.errors + result.tickets} histories could not be read "

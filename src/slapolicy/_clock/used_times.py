@@ -209,10 +209,12 @@ class UsedTimes:
         try:
             with open(self._path, "ab") as out:
                 self._buffer.tofile(out)
-        except BaseException:
+        except BaseException as exc:
             # a failed write (disk full): the file keeps exactly the values counted so far
             with contextlib.suppress(OSError):
                 os.truncate(self._path, self._written * 8)
+            if isinstance(exc, OSError) and exc.filename is None:  # say which file
+                raise OSError(exc.errno, exc.strerror or str(exc), self._path) from None
             raise
         self._written += len(self._buffer)
         self._buffer = array("d")
