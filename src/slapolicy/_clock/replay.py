@@ -17,6 +17,10 @@ compiled. :meth:`Clock.status` then replays a history in one pass, in time order
 Every metric is followed from the clock start whether or not the current decision gives it a
 target, so a target that appears with an update finds the cycle the history gives it. The
 public :class:`Decision` is built once, for the state at ``now``; docs/clock.md has the rules.
+
+:meth:`Clock.outcome` is the same replay, reported as the numbers the periodic review
+counts (:class:`Outcome`): the replay ends in :meth:`_Replay.finish` for a status and in
+:meth:`_Replay.outcome` for the review, both from the same settled cycles.
 """
 
 from __future__ import annotations
