@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shutil
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple, TextIO
@@ -39,8 +40,6 @@ __all__ = [
     "row_count",
 ]
 
-#: bytes read at a time when counting the lines of a range
-_BLOCK = 16 * 1024 * 1024
 #: Parquet rows converted to Python at a time
 _PARQUET_BATCH = 4096
 #: rows buffered before a Parquet record batch is written
@@ -265,8 +264,7 @@ class CsvRows(RowSink):
     def append(self, part: str) -> None:
         self._stream.flush()
         with open(part, encoding="utf-8", newline="") as source:
-            while block := source.read(_BLOCK):
-                self._stream.write(block)
+            shutil.copyfileobj(source, self._stream)  # (in pieces of 64 KiB)
 
     def close(self) -> None:
         self._stream.close()

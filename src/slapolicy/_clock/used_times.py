@@ -31,7 +31,7 @@ __all__ = ["BUFFER_VALUES", "Spill", "UsedTimes"]
 #: values a UsedTimes holds in memory before it writes them to its spill file
 BUFFER_VALUES = 1 << 14
 #: values read from a file (or the buffer) at once
-_CHUNK_VALUES = 1 << 20
+_CHUNK_VALUES = 1 << 18
 #: a selection stops narrowing and sorts the candidates once at most this many are left
 _SELECT_VALUES = 1 << 18
 #: bits of the float64 key decided by one counting pass
