@@ -23,9 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
-import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -41,6 +38,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 import bench_engine  # noqa: E402
+from timed import run_timed  # noqa: E402
 
 import slapolicy  # noqa: E402
 from slapolicy._tooling.batch_impact import compare_file  # noqa: E402
@@ -93,16 +91,7 @@ def run_diff(edited: Path, tickets: Path, jobs: int | None) -> tuple[float, floa
     command += ["--tickets", str(tickets), "--json", "--no-progress"]
     if jobs is not None:
         command += ["--jobs", str(jobs)]
-    timer = shutil.which("time") or ("/usr/bin/time" if Path("/usr/bin/time").exists() else None)
-    if timer is not None:
-        command = [timer, "-v", *command]
-    began = time.perf_counter()
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    seconds = time.perf_counter() - began
-    if result.returncode not in (0, 3):
-        raise SystemExit(f"diff failed ({result.returncode}):\n{result.stderr[-2000:]}")
-    peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", result.stderr)
-    return seconds, (int(peak.group(1)) / 1024 if peak else None)
+    return run_timed(command, "diff")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -22,9 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,6 +34,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 import bench_clock  # noqa: E402
+from timed import run_timed  # noqa: E402
 
 import slapolicy  # noqa: E402
 
@@ -62,16 +61,7 @@ def run_report(history: Path, extra: list[str], jobs: int | None) -> tuple[float
     command += ["--json", "--no-progress", *extra]
     if jobs is not None:
         command += ["--jobs", str(jobs)]
-    timer = "/usr/bin/time" if Path("/usr/bin/time").exists() else None
-    if timer is not None:
-        command = [timer, "-v", *command]
-    began = time.perf_counter()
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    seconds = time.perf_counter() - began
-    if result.returncode not in (0, 3):
-        raise SystemExit(f"report failed ({result.returncode}):\n{result.stderr[-2000:]}")
-    peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", result.stderr)
-    return seconds, (int(peak.group(1)) / 1024 if peak else None)
+    return run_timed(command, "report")
 
 
 def main(argv: list[str] | None = None) -> int:
