@@ -2,8 +2,8 @@
 
 A report is filled one history at a time from the ticket's outcome at ``now`` (the numbers of
 its :class:`SlaStatus`) and holds only counters and, per metric and group, the working time
-each cycle used (:class:`UsedTimes`: the median and p90 are exact, and past a few thousand
-values per metric and group they go to a spill file): memory never holds the histories or
+each cycle used (:class:`UsedTimes`: the median and p90 are exact, and past 16,384 values
+per metric and group they go to a spill file): memory never holds the histories or
 the rows, and does not grow with their number.
 Reports of parts of a file merge (:meth:`Report.merge`) into the report of the whole, equal
 to reading the file in one pass, whatever the order of the parts.
@@ -277,6 +277,8 @@ class Report:
         for name, cycles in outcome.metrics.items():
             metrics = []
             for scope in scopes:
+                # (the dictionary read inline: this runs per metric and scope of every
+                # history; scope.metric() makes it the first time)
                 metric = scope.metrics.get(name) or scope.metric(name)
                 metric.tickets += 1
                 metrics.append(metric)
